@@ -1,0 +1,1 @@
+"""Pure computation over Polars: no I/O, no configuration, no printing."""

@@ -1,0 +1,1 @@
+"""Orchestration: readers and stores to computations."""
