@@ -32,6 +32,12 @@ class Options:
     #: Pollutant missing: "publish_above_100" (HJ 633—2026 §5.3 first paragraph, also the
     #: platform's 2012 practice, settled by the 2022 data) or "available" (AQI from whatever is there).
     missing_pollutant_rule: Literal["publish_above_100", "available", "require_all"] = "publish_above_100"
+    #: Pollutants whose absence does not withhold the 2026 AQI (HJ 633—2026 §5.3, second paragraph:
+    #: never the primary pollutant of a polluted day in three years). The national platform's 2026
+    #: releases publish AQIs ≤ 100 with PM10 missing (102 of 107 such rows in the shared data, 26
+    #: stations in 14 cities) and never with another pollutant missing; per-station lists can be
+    #: given in a ``nonblocking`` column instead.
+    nonblocking_2026: tuple[str, ...] = ("pm10",)
     #: MDA8 validity: minimum valid 8-hour windows among the 17 of the day, with the exceedance
     #: exception (valid anyway when the maximum of the valid windows exceeds the 8-hour limit).
     mda8_min_windows: int = 14

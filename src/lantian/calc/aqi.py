@@ -1,0 +1,332 @@
+"""IAQI and AQI (HJ 633—2012, HJ 633—2026), vectorised over Polars columns.
+
+Input columns (µg/m³; CO mg/m³), named as in :mod:`lantian.schema`:
+
+- ``kind="hourly"`` (real-time report): ``so2 no2 co o3 pm10 pm25`` are 1-hour values; optional
+  ``o3_8h`` (8-hour moving average), ``so2_24h`` (for the 2012 SO2 > 800 rule),
+  ``pm10_24h pm25_24h`` (for the pre-2014 switch ``hourly_pm_source="24h_moving"``).
+- ``kind="daily"`` (daily report): ``so2 no2 co pm10 pm25`` are daily means, ``o3_8h`` the daily
+  maximum 8-hour average and ``o3`` the daily maximum 1-hour value.
+- optional ``unmonitored``: comma-joined codes of pollutants outside the monitoring plan ("/" in
+  platform releases); optional ``nonblocking``: pollutants that never were the primary pollutant of a
+  polluted day in three years (HJ 633—2026 §5.3, second paragraph). Neither blocks the AQI.
+
+Output columns: ``iaqi_<indicator>`` for each indicator used, ``aqi`` (null when withheld),
+``primary_pollutants`` (comma-joined codes, "" when AQI ≤ 50), ``level`` (1–6), ``category``
+(优 … 严重污染), ``colour`` (hex), ``exceedance_pollutants`` (2012 only; IAQI > 100) and ``regime``.
+
+Arithmetic is exact: concentrations become integers at scale 10⁹ (:mod:`lantian.calc.rounding`),
+so the IAQI of 式1 is an exact fraction and its ceiling is exact (100.000… stays 100).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import polars as pl
+
+from lantian.calc.rounding import round_pollutant, scaled, scaled_constant
+from lantian.errors import InputError
+from lantian.schema import CATEGORIES_ZH, DATE, POLLUTANTS, TIME
+from lantian.standards import DEFAULT, SWITCH_DAY, BreakpointTable, Options, Regime, get
+
+Kind = Literal["hourly", "daily"]
+
+#: Indicator → the pollutant it measures (for the missing-pollutant rule).
+_POLLUTANT_OF = {"so2": "so2", "no2": "no2", "co": "co", "o3": "o3", "o3_8h": "o3",
+                 "pm10": "pm10", "pm25": "pm25"}
+_DISPLAY_ORDER = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25")
+_INPUT_COLUMNS = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25", "so2_24h", "pm10_24h", "pm25_24h")
+
+
+def iaqi_expr(conc: pl.Expr, table: BreakpointTable, options: Options = DEFAULT) -> pl.Expr:
+    """IAQI of a concentration column on one breakpoint column (HJ 633 式1), exact, rounded up.
+
+    Negative values give null. Above the column's top: 500 or null (switch ``above_top_breakpoint``).
+    """
+    xs = scaled(conc)
+    chain = None
+    for lo, hi, i_lo, i_hi in table.segments:
+        lo_s, hi_s = scaled_constant(lo), scaled_constant(hi)
+        num = (xs - lo_s) * (i_hi - i_lo)
+        den = hi_s - lo_s
+        if options.iaqi_rounding == "ceil":
+            value = -((-num) // den) + i_lo
+        else:  # half_even: the alternative some implementations use
+            q = num // den
+            twice_r = (num - q * den) * 2
+            value = pl.when(twice_r > den).then(q + 1).when(twice_r == den).then(q + q % 2).otherwise(q) + i_lo
+        cond = xs <= hi_s
+        chain = pl.when(cond).then(value) if chain is None else chain.when(cond).then(value)
+    above = pl.lit(500, pl.Int64) if options.above_top_breakpoint == "cap_500" else pl.lit(None, pl.Int64)
+    assert chain is not None
+    invalid = xs.is_null() | (xs < 0)
+    return pl.when(invalid).then(pl.lit(None, pl.Int64)).otherwise(chain.otherwise(above)).cast(pl.Int64)
+
+
+def _indicators(rules_name: str, kind: Kind, options: Options, columns: set[str]) -> list[str]:
+    regime = get(rules_name)
+    base = regime.aqi.daily_indicators if kind == "daily" else regime.aqi.hourly_indicators
+    out = list(base)
+    if rules_name == "2012":
+        if kind == "daily" and options.daily_o3_1h_in_aqi and "o3" in columns:
+            out.append("o3")
+        if kind == "hourly" and options.hourly_o3_8h_in_aqi and "o3_8h" in columns:
+            out.append("o3_8h")
+    return [i for i in _DISPLAY_ORDER if i in out]
+
+
+def _input(name: str, columns: set[str], regime: Regime, options: Options) -> pl.Expr:
+    """A concentration column as used for the IAQI: GB/T 8170-rounded where the edition says so."""
+    if name not in columns:
+        return pl.lit(None, pl.Float64)
+    col = pl.col(name).cast(pl.Float64)
+    if regime.aqi.rounds_inputs or (regime.name == "2012" and options.round_inputs_2012):
+        return round_pollutant(col, name.removesuffix("_24h"))
+    return col
+
+
+def _regime_outputs(
+    regime: Regime, kind: Kind, options: Options, columns: set[str]
+) -> dict[str, pl.Expr]:
+    rules = regime.aqi
+    indicators = _indicators(regime.name, kind, options, columns)
+
+    def graded(indicator: str, source: str | None = None) -> pl.Expr:
+        table = rules.tables[rules.table_for[(kind, source or indicator)]]
+        return iaqi_expr(_input(source or indicator, columns, regime, options), table, options)
+
+    iaqis: dict[str, pl.Expr] = {}
+    for ind in indicators:
+        source = ind
+        if kind == "hourly" and ind in ("pm10", "pm25") and regime.name == "2012" \
+                and options.hourly_pm_source == "24h_moving":
+            source = f"{ind}_24h"
+        value = graded(ind, source)
+        if kind == "hourly" and ind == "so2":
+            # HJ 633—2012 Table 1 note (2) / HJ 633—2026 Table 3 note b.
+            over = _input("so2", columns, regime, options) > rules.so2_1h_special_above
+            special = (pl.lit(rules.so2_1h_special_iaqi, pl.Int64) if rules.so2_1h_special_iaqi is not None
+                       else graded("so2_24h") if "so2_24h" in columns else pl.lit(None, pl.Int64))
+            value = pl.when(over).then(special).otherwise(value)
+        if ind == "o3_8h":
+            # HJ 633—2012 Table 1 note (3) / HJ 633—2026 Table 3 note c.
+            over = _input("o3_8h", columns, regime, options) > rules.o3_8h_special_above
+            o3_1h = iaqi_expr(_input("o3", columns, regime, options), rules.tables["o3_1h"], options)
+            special = (pl.lit(rules.o3_8h_special_iaqi, pl.Int64) if rules.o3_8h_special_iaqi is not None
+                       else o3_1h)
+            value = pl.when(over).then(special).otherwise(value)
+        iaqis[ind] = value
+
+    available = pl.max_horizontal(*iaqis.values())
+
+    # A pollutant is missing when none of its indicators has an IAQI; "/" (unmonitored) and
+    # nonblocking pollutants do not block (HJ 633—2026 §5.3).
+    def listed(column: str, pollutant: str) -> pl.Expr:
+        if column not in columns:
+            return pl.lit(False)
+        return pl.col(column).fill_null("").str.split(",").list.contains(pollutant)
+
+    default_nonblocking = set(options.nonblocking_2026) if regime.name == "2026" else set()
+    blocking = []
+    for pollutant in POLLUTANTS:
+        if pollutant in default_nonblocking:
+            continue
+        own = [v for ind, v in iaqis.items() if _POLLUTANT_OF[ind] == pollutant]
+        present = pl.any_horizontal(*[v.is_not_null() for v in own]) if own else pl.lit(False)
+        blocking.append(~present & ~listed("unmonitored", pollutant) & ~listed("nonblocking", pollutant))
+    any_blocking = pl.any_horizontal(*blocking)
+
+    rule = options.missing_pollutant_rule
+    if rule == "publish_above_100":
+        aqi = pl.when(any_blocking & (available <= 100)).then(pl.lit(None, pl.Int64)).otherwise(available)
+    elif rule == "require_all":
+        aqi = pl.when(any_blocking).then(pl.lit(None, pl.Int64)).otherwise(available)
+    else:
+        aqi = available
+
+    def codes(pred) -> pl.Expr:
+        return pl.concat_str(
+            [pl.when(pred(v)).then(pl.lit(ind)) for ind, v in iaqis.items()], separator=",", ignore_nulls=True
+        )
+
+    # HJ 633—2012 §4.4.2 / HJ 633—2026 §4.3.1: primary pollutant(s) only when AQI > 50; ties all listed.
+    primary = (
+        pl.when(aqi.is_null()).then(pl.lit(None, pl.String))
+        .when(aqi <= 50).then(pl.lit(""))
+        .otherwise(codes(lambda v: v == aqi))
+    )
+    if rules.exceedance_pollutants:  # HJ 633—2012 §3.4: IAQI > 100
+        exceedance = pl.when(aqi.is_null()).then(pl.lit(None, pl.String)).otherwise(codes(lambda v: v > 100))
+    else:
+        exceedance = pl.lit(None, pl.String)
+
+    level = pl.lit(None, pl.Int64)
+    for lv in rules.levels:  # ascending: the highest level whose lower bound is reached wins
+        level = pl.when(aqi >= (lv.aqi_low if lv.level > 1 else 0)).then(pl.lit(lv.level)).otherwise(level)
+    level = pl.when(aqi.is_null()).then(pl.lit(None, pl.Int64)).otherwise(level)
+
+    out = {f"iaqi_{ind}": v for ind, v in iaqis.items()}
+    out.update(aqi=aqi, primary_pollutants=primary, level=level, exceedance_pollutants=exceedance)
+    return out
+
+
+def _regime_flag(kind: Kind, time_col: str, dtype: pl.DataType) -> pl.Expr:
+    col = pl.col(time_col)
+    if dtype == pl.Date():
+        day = col
+    elif isinstance(dtype, pl.Datetime):
+        day = (col - pl.duration(hours=1)).dt.date() if kind == "hourly" else col.dt.date()
+    else:
+        raise InputError(f"column {time_col!r} must be a date or datetime to choose the regime, got {dtype}")
+    return day >= pl.lit(SWITCH_DAY)
+
+
+def aqi_frame(
+    frame: pl.DataFrame | pl.LazyFrame,
+    kind: Kind = "hourly",
+    regime: str = "auto",
+    options: Options = DEFAULT,
+    time_col: str | None = None,
+) -> pl.DataFrame | pl.LazyFrame:
+    """Add IAQI, AQI, primary pollutants, level and category to a frame of concentrations.
+
+    ``regime="auto"`` picks HJ 633—2012 or HJ 633—2026 per row from the row's own time (hour-ending
+    labels: the natural day decides; see :mod:`lantian.standards`).
+    """
+    if kind not in ("hourly", "daily"):
+        raise InputError(f"kind must be 'hourly' or 'daily', got {kind!r}")
+    lf = frame.lazy()
+    schema = lf.collect_schema()
+    columns = set(schema.names()) & set(_INPUT_COLUMNS + ("unmonitored", "nonblocking"))
+    if not columns & set(_INPUT_COLUMNS):
+        raise InputError(
+            f"no concentration column found; expected some of {', '.join(_INPUT_COLUMNS[:7])}"
+        )
+
+    if regime == "auto":
+        time_col = time_col or (TIME if kind == "hourly" else DATE)
+        if time_col not in schema:
+            alt = DATE if time_col == TIME else TIME
+            if alt in schema:
+                time_col = alt
+            else:
+                raise InputError(f"regime 'auto' needs a time column ({TIME!r} or {DATE!r}); "
+                                 "add one or pass regime='2012' or '2026'")
+        is_2026 = _regime_flag(kind, time_col, schema[time_col])
+        out12 = _regime_outputs(get("2012"), kind, options, columns)
+        out26 = _regime_outputs(get("2026"), kind, options, columns)
+        names = list(dict.fromkeys([*out12, *out26]))
+        null = pl.lit(None)
+        exprs = {
+            n: pl.when(is_2026).then(out26.get(n, null)).otherwise(out12.get(n, null)) for n in names
+        }
+        exprs["regime"] = pl.when(is_2026).then(pl.lit("2026")).otherwise(pl.lit("2012"))
+    else:
+        rg = get(regime)
+        exprs = _regime_outputs(rg, kind, options, columns)
+        exprs["regime"] = pl.lit(rg.name)
+
+    lf = lf.with_columns(**exprs).with_columns(
+        category=pl.col("level").replace_strict(
+            {i + 1: c for i, c in enumerate(CATEGORIES_ZH)}, default=None, return_dtype=pl.String
+        ),
+        colour=pl.col("level").replace_strict(
+            {lv.level: lv.hex for lv in get("2012").aqi.levels}, default=None, return_dtype=pl.String
+        ),
+    )
+    return lf if isinstance(frame, pl.LazyFrame) else lf.collect()
+
+
+# ---------------------------------------------------------------------------------------------
+# Scalar convenience API (one row through the same vectorised code).
+
+
+def _scalar_regime(regime: str, date: dt.date | dt.datetime | str | None) -> str:
+    if regime != "auto":
+        return get(regime).name
+    if date is None:
+        raise InputError("regime='auto' needs a date; pass date=... or regime='2012' / '2026'")
+    if isinstance(date, str):
+        try:
+            date = dt.datetime.fromisoformat(date) if "T" in date or " " in date else dt.date.fromisoformat(date)
+        except ValueError as exc:
+            raise InputError(f"unparseable date {date!r}; use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
+    day = (date - dt.timedelta(hours=1)).date() if isinstance(date, dt.datetime) else date
+    return "2026" if day >= SWITCH_DAY else "2012"
+
+
+def aqi(
+    kind: Kind = "daily",
+    regime: str = "auto",
+    date: dt.date | dt.datetime | str | None = None,
+    options: Options = DEFAULT,
+    **concentrations: float | None,
+) -> dict:
+    """AQI of one set of concentrations, e.g. ``aqi(pm25=36, o3_8h=120, date="2022-05-01")``.
+
+    Returns a dict with ``iaqi`` (per indicator), ``aqi``, ``level``, ``category``, ``colour``,
+    ``primary_pollutants`` (list), ``exceedance_pollutants`` (list or None), ``regime``, and the
+    level's texts. Missing pollutants follow ``options.missing_pollutant_rule``.
+    """
+    unknown = sorted(set(concentrations) - set(_INPUT_COLUMNS))
+    if unknown:
+        raise InputError(f"unknown pollutant(s) {unknown}; use {', '.join(_INPUT_COLUMNS)}")
+    for name, value in concentrations.items():
+        if value is not None and value < 0:
+            raise InputError(f"{name}: negative concentration {value}")
+    name = _scalar_regime(regime, date)
+    row = {k: [None if v is None else float(v)] for k, v in concentrations.items()}
+    schema = {k: pl.Float64 for k in row}
+    result = aqi_frame(pl.DataFrame(row, schema=schema), kind=kind, regime=name, options=options).row(
+        0, named=True
+    )
+    level = result["level"]
+    rules = get(name).aqi
+    lv = rules.levels[level - 1] if level else None
+    split = lambda s: [c for c in s.split(",") if c] if s is not None else None  # noqa: E731
+    return {
+        "regime": name,
+        "edition": rules.edition,
+        "kind": kind,
+        "iaqi": {k.removeprefix("iaqi_"): v for k, v in result.items() if k.startswith("iaqi_")},
+        "aqi": result["aqi"],
+        "level": level,
+        "level_name": lv.name_zh if lv else None,
+        "category": result["category"],
+        "category_en": lv.category_en if lv else None,
+        "colour": lv.colour_zh if lv else None,
+        "colour_hex": lv.hex if lv else None,
+        "primary_pollutants": split(result["primary_pollutants"]),
+        "exceedance_pollutants": split(result["exceedance_pollutants"]) if rules.exceedance_pollutants else None,
+        "health_effect": lv.health_effect_zh if lv else None,
+        "advice": lv.advice_zh if lv else None,
+        "health_effect_en": lv.health_effect_en if lv else None,
+        "advice_en": lv.advice_en if lv else None,
+    }
+
+
+def iaqi(
+    pollutant: str,
+    value: float,
+    kind: Kind = "daily",
+    regime: str = "auto",
+    date: dt.date | dt.datetime | str | None = None,
+    options: Options = DEFAULT,
+    **context: float | None,
+) -> int | None:
+    """IAQI of one pollutant, e.g. ``iaqi("pm25", 36, kind="daily", regime="2012")`` → 52.
+
+    ``pollutant`` is an indicator code (``so2 no2 co o3 o3_8h pm10 pm25``); ``context`` supplies the
+    values a special rule needs (``so2_24h`` for SO2 1-hour > 800 in 2012, ``o3`` for O3 8-hour > 800).
+    """
+    if pollutant == "o3_8h" and kind == "hourly":
+        options = options.with_(hourly_o3_8h_in_aqi=True)
+    if pollutant == "o3" and kind == "daily":
+        options = options.with_(daily_o3_1h_in_aqi=True)
+    result = aqi(kind=kind, regime=regime, date=date, options=options.with_(missing_pollutant_rule="available"),
+                 **{pollutant: value, **context})
+    if pollutant not in result["iaqi"]:
+        raise InputError(f"{pollutant!r} is not an indicator of the {kind} report in regime {result['regime']}")
+    return result["iaqi"][pollutant]
