@@ -20,6 +20,8 @@ from lantian.cli import _modules  # noqa: E402,F401
 
 def main() -> None:
     """Console entry point: errors of lantian become a one-line message and exit code 2."""
+    import os
+
     from lantian.errors import LantianError
 
     try:
@@ -27,3 +29,11 @@ def main() -> None:
     except LantianError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except (OSError, UnicodeError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("LANTIAN_DEBUG"):
+            raise
+        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (set LANTIAN_DEBUG=1 for details)", err=True)
+        sys.exit(1)
