@@ -35,6 +35,17 @@ def scaled_constant(value: float | int | str) -> int:
     return int(Fraction(str(value)) * SCALE)
 
 
+def round_half_even_scaled(expr: pl.Expr, decimals: int) -> pl.Expr:
+    """GB/T 8170 rounding to ``decimals`` places, returned as an exact Int64 at scale 10⁹."""
+    if not 0 <= decimals <= DECIMAL_DIGITS:
+        raise ValueError(f"decimals must be between 0 and {DECIMAL_DIGITS}, got {decimals}")
+    unit = 10 ** (DECIMAL_DIGITS - decimals)
+    xs = scaled(expr)
+    q = xs // unit  # floor division: remainder is non-negative, so negatives round symmetrically
+    twice_r = (xs - q * unit) * 2
+    return pl.when(twice_r > unit).then(q + 1).when(twice_r == unit).then(q + q % 2).otherwise(q) * unit
+
+
 def round_half_even(expr: pl.Expr, decimals: int) -> pl.Expr:
     """GB/T 8170 rounding of a float column to ``decimals`` places (0–9), exact on decimals.
 
@@ -51,7 +62,11 @@ def round_half_even(expr: pl.Expr, decimals: int) -> pl.Expr:
     rounded = (
         pl.when(twice_r > unit).then(q + 1).when(twice_r == unit).then(q + q % 2).otherwise(q)
     )
-    return rounded.cast(pl.Float64) / float(10**decimals)
+    if decimals == 0:
+        return rounded.cast(pl.Float64)
+    # q·10⁻ᵈ parsed from its decimal text is the float nearest the decimal (a division by 10ᵈ may be
+    # rewritten as a multiplication by 10⁻ᵈ, which is not correctly rounded: 12 × 0.1 = 1.2000000000000002).
+    return (rounded.cast(pl.String) + f"e-{decimals}").cast(pl.Float64)
 
 
 def round_pollutant(expr: pl.Expr, pollutant: str) -> pl.Expr:
