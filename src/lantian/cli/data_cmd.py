@@ -1,0 +1,342 @@
+"""``lantian ingest``, ``lantian stations …`` and ``lantian data …``: getting data into the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lantian.cli import app
+from lantian.errors import InputError
+
+stations_app = typer.Typer(
+    help="The station registry: import, list, register unknown stations, edit.", no_args_is_help=True
+)
+data_app = typer.Typer(
+    help="The Parquet store: coverage status, quarantine, bundled sample.", no_args_is_help=True
+)
+app.add_typer(stations_app, name="stations")
+app.add_typer(data_app, name="data")
+
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Parquet store directory (default: from config).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only on stdout.")]
+
+
+def _dataset(store: Path | None):
+    from lantian import config
+    from lantian.io.dataset import Dataset
+
+    return Dataset(config.load(store=store).store)
+
+
+def _mapping(spec: str | None) -> dict[str, str] | None:
+    if not spec:
+        return None
+    out = {}
+    for part in spec.split(","):
+        if "=" not in part:
+            raise InputError(f"--map: {part!r} is not src=dst; write e.g. --map 监测时间=time,站点=station")
+        src, dst = part.split("=", 1)
+        out[src.strip()] = dst.strip()
+    return out
+
+
+def _dump(obj) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _run_ingest(ds, paths, fmt, mapping, as_json):
+    with Progress(
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=as_json,
+    ) as bar:
+        task = bar.add_task("", total=None, rows=0)
+
+        def progress(event: dict) -> None:
+            if event["event"] == "file":
+                bar.update(task, total=event["total"], description=Path(event["path"]).name)
+            else:
+                bar.update(task, advance=1, rows=bar.tasks[task].fields["rows"] + event["rows"])
+
+        return ds.ingest(paths, fmt=fmt, mapping=mapping, progress=progress)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (recursed).")],
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="auto|cnemc|mirror|prsa|aqistudy|generic")] = "auto",
+    mapping: Annotated[
+        str | None, typer.Option("--map", help="Column mapping src=dst,... (generic format).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest data files into the store: idempotent, incremental, atomic; nothing is dropped silently."""
+    ds = _dataset(store)
+    report = _run_ingest(ds, paths, fmt, _mapping(mapping), as_json)
+    if as_json:
+        _dump(report.to_dict())
+        return
+    table = Table(
+        "file",
+        "format",
+        "status",
+        "read",
+        "stored",
+        "quarantined",
+        "duplicate",
+        "revised",
+        title=f"ingest into {ds.root}",
+    )
+    for f in report.files:
+        table.add_row(
+            Path(f.path).name,
+            f.format or "—",
+            f.status,
+            *(
+                f"{v:,}"
+                for v in (f.rows_read, f.rows_stored, f.rows_quarantined, f.rows_duplicate, f.rows_revised)
+            ),
+        )
+    table.add_row(
+        "[bold]total[/]",
+        "",
+        "balanced" if report.balanced else "[red]NOT BALANCED[/]",
+        *(
+            f"{v:,}"
+            for v in (
+                report.rows_read,
+                report.rows_stored,
+                report.rows_quarantined,
+                report.rows_duplicate,
+                report.rows_revised,
+            )
+        ),
+    )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"rows_read {report.rows_read:,} = stored {report.rows_stored:,} + quarantined "
+        f"{report.rows_quarantined:,} + duplicate {report.rows_duplicate:,}  ({report.seconds:.1f} s)"
+    )
+    if report.skipped:
+        console.print(f"skipped (not data files): {', '.join(report.skipped)}")
+    if report.rows_quarantined:
+        console.print("see the quarantined rows with: lantian data quarantine")
+
+
+@stations_app.command("import")
+def stations_import(
+    file: Annotated[
+        Path, typer.Argument(help="National station list (监测点编码,监测点名称,城市,经度,纬度,对照点).")
+    ],
+    valid_from: Annotated[
+        str | None, typer.Option("--valid-from", help="Date the list takes effect (YYYY-MM-DD).")
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a station list into the registry."""
+    day = _date(valid_from, "--valid-from")
+    result = _dataset(store).import_stations(file, day)
+    if as_json:
+        _dump(result)
+    else:
+        typer.echo(
+            f"imported {result['imported']} stations ({result['total']} in the registry); "
+            f"{len(result['rejected'])} lines rejected"
+        )
+        for line, raw, why in result["rejected"]:
+            typer.echo(f"  line {line}: {why}: {raw}")
+
+
+@stations_app.command("list")
+def stations_list(
+    city: Annotated[str | None, typer.Option(help="Only this city (湘潭 or 湘潭市).")] = None,
+    unknown: Annotated[
+        bool, typer.Option("--unknown", help="Stations seen in data but not in the registry.")
+    ] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the registry (or the unknown stations seen in ingested data)."""
+    import polars as pl
+
+    ds = _dataset(store)
+    frame = ds.unknown_stations() if unknown else ds.stations()
+    if city:
+        frame = frame.filter(pl.col("city").str.strip_suffix("市") == city.removesuffix("市"))
+    if as_json:
+        _dump(frame.to_dicts())
+        return
+    table = Table(*frame.columns, title="unknown stations" if unknown else "station registry")
+    for row in frame.iter_rows():
+        table.add_row(*("—" if v is None else str(v) for v in row))
+    Console().print(table)
+    if unknown and frame.height:
+        typer.echo("register them with: lantian stations register [CODE...]", err=True)
+
+
+@stations_app.command("register")
+def stations_register(
+    codes: Annotated[
+        list[str] | None, typer.Argument(help="Codes to register (default: every unknown station).")
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register unknown stations with the attributes seen in the data."""
+    added = _dataset(store).register_unknown(codes or None)
+    if as_json:
+        _dump(added.to_dicts())
+    else:
+        typer.echo(f"registered {added.height} stations")
+
+
+@stations_app.command("edit")
+def stations_edit(
+    code: Annotated[str, typer.Argument(help="Station code.")],
+    valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
+    valid_to: Annotated[str | None, typer.Option("--valid-to", help="Last day the station counts.")] = None,
+    replaced_by: Annotated[str | None, typer.Option("--replaced-by")] = None,
+    control: Annotated[bool | None, typer.Option("--control/--no-control")] = None,
+    city: Annotated[str | None, typer.Option("--city")] = None,
+    district: Annotated[str | None, typer.Option("--district")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Edit a registry entry (validity period, replacement, control flag, city, district)."""
+    fields = {
+        k: v
+        for k, v in {
+            "valid_from": _date(valid_from, "--valid-from"),
+            "valid_to": _date(valid_to, "--valid-to"),
+            "replaced_by": replaced_by,
+            "is_control": control,
+            "city": city,
+            "district": district,
+        }.items()
+        if v is not None
+    }
+    if not fields:
+        raise InputError("nothing to change; give e.g. --valid-to 2022-06-30 --replaced-by 3138A")
+    row = _dataset(store).edit_station(code, **fields)
+    if as_json:
+        _dump(row.to_dicts()[0])
+    else:
+        typer.echo(json.dumps(row.to_dicts()[0], ensure_ascii=False, default=str))
+
+
+@data_app.command("status")
+def data_status(
+    city: Annotated[str | None, typer.Option(help="Only this city.")] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Coverage per station and month: hours present / expected, gaps."""
+    ds = _dataset(store)
+    status = ds.status(city)
+    log = ds.ingest_log()
+    if as_json:
+        _dump(
+            {
+                "store": str(ds.root),
+                "files": log.height,
+                "hourly": status["hourly"].to_dicts(),
+                "daily": status["daily"].to_dicts(),
+            }
+        )
+        return
+    console = Console()
+    console.print(f"store {ds.root}: {log.height} files ingested")
+    t = Table(
+        "station",
+        "name",
+        "city",
+        "month",
+        "hours",
+        "with data",
+        "expected",
+        "coverage",
+        "gaps",
+        "missing in span",
+        title="hourly coverage (natural days)",
+    )
+    for r in status["hourly"].iter_rows(named=True):
+        t.add_row(
+            r["station_code"],
+            r["name"] or "—",
+            r["city"] or "—",
+            f"{r['month']:%Y-%m}",
+            str(r["hours"]),
+            str(r["hours_with_data"]),
+            str(r["expected"]),
+            f"{r['coverage']:.1%}",
+            str(r["gaps"]),
+            str(r["missing_in_span"]),
+        )
+    console.print(t)
+    daily = status["daily"]
+    if daily.height:
+        t = Table("city/station", "month", "days", "expected", "coverage", title="daily coverage")
+        for r in daily.iter_rows(named=True):
+            t.add_row(
+                r["id"], f"{r['month']:%Y-%m}", str(r["days"]), str(r["expected"]), f"{r['coverage']:.1%}"
+            )
+        console.print(t)
+
+
+@data_app.command("quarantine")
+def data_quarantine(
+    store: StoreOpt = None,
+    limit: Annotated[int, typer.Option(help="Rows to print (table view).")] = 200,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rows that were not stored, with their reason and raw text."""
+    q = _dataset(store).quarantine()
+    if as_json:
+        _dump(q.to_dicts())
+        return
+    t = Table("file", "line", "reason", "raw", title=f"quarantine ({q.height} rows)")
+    for r in q.head(limit).iter_rows(named=True):
+        t.add_row(Path(r["source"]).name, str(r["line"]), r["reason"], (r["raw"] or "")[:80])
+    Console().print(t)
+
+
+@data_app.command("sample")
+def data_sample(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Ingest the bundled real-data sample (station list, platform releases, PRSA month, city daily)."""
+    from lantian.io.sample import load_sample
+
+    ds = _dataset(store)
+    report = load_sample(ds)
+    if as_json:
+        _dump(report.to_dict())
+    else:
+        typer.echo(
+            f"sample ingested into {ds.root}: {report.rows_read} rows read, {report.rows_stored} stored, "
+            f"{report.rows_quarantined} quarantined, {report.rows_duplicate} duplicate"
+        )
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"{option}: {value!r} is not a date; write YYYY-MM-DD") from exc

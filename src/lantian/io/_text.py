@@ -1,0 +1,337 @@
+"""Shared low-level reading: bytes → text lines → fields, keeping every line that cannot be read.
+
+Every reader starts from :func:`read_table`. A line is never dropped: it ends up either as a row of
+fields with the header's column count or as a *reject* ``(line number, raw text, reason)``.
+Encodings: UTF-8 (with or without BOM), then GB18030 (a superset of GBK); gzip is opened by its magic
+bytes. When a file mixes encodings, the majority decides and the other lines are rejected as
+undecodable.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+#: Markers of a missing value in the text formats.
+MISSING = ("", "NA", "N/A", "NaN", "nan", "—", "-", "--", "null", "NULL", "None")
+#: Marker of a pollutant outside a station's monitoring plan (national platform, 2026 layout).
+NOT_MONITORED = "/"
+
+REJECT_SCHEMA = {"line": pl.Int64(), "raw": pl.String(), "reason": pl.String()}
+
+
+@dataclass
+class RawTable:
+    """Fields of a delimited text file: ``rows`` all have ``len(header)`` fields."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+    def frame(self, names: list[str] | None = None) -> pl.DataFrame:
+        """All-string frame of the good rows with a ``_line`` column (1-based line number)."""
+        names = names or self.header
+        cols = list(zip(*self.rows, strict=True)) if self.rows else [() for _ in names]
+        data = {n: pl.Series(n, list(c), dtype=pl.String) for n, c in zip(names, cols, strict=True)}
+        return pl.DataFrame({"_line": pl.Series("_line", self.lines, dtype=pl.Int64), **data})
+
+    def rejects_frame(self) -> pl.DataFrame:
+        return rejects_frame(self.rejects)
+
+
+def rejects_frame(rejects: list[tuple[int, str, str]]) -> pl.DataFrame:
+    if not rejects:
+        return pl.DataFrame(schema=REJECT_SCHEMA)
+    line, raw, reason = zip(*rejects, strict=True)
+    return pl.DataFrame({"line": list(line), "raw": list(raw), "reason": list(reason)}, schema=REJECT_SCHEMA)
+
+
+def read_bytes(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError):
+            # a truncated gzip stream: keep what decompresses
+            d = gzip.GzipFile(fileobj=__import__("io").BytesIO(raw))
+            chunks = []
+            try:
+                while chunk := d.read(65536):
+                    chunks.append(chunk)
+            except (OSError, EOFError):
+                pass
+            raw = b"".join(chunks)
+    return raw
+
+
+def decode_lines(raw: bytes) -> tuple[list[tuple[int, str | None, bytes]], str]:
+    """Lines as ``(line number, text or None when undecodable, raw bytes)`` and the encoding chosen."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [(i, t, b"") for i, t in enumerate(_split(text), start=1)], encoding
+    parts = raw.split(b"\n")
+    while parts and parts[-1] in (b"", b"\x1a"):
+        parts.pop()
+    non_ascii = [p for p in parts if not p.isascii()]
+    utf8_ok = sum(1 for p in non_ascii if _try(p, "utf-8") is not None)
+    encoding = "utf-8" if utf8_ok * 2 > len(non_ascii) else "gb18030"
+    out = []
+    for i, p in enumerate(parts, start=1):
+        p = p.rstrip(b"\r")
+        out.append((i, _try(p, encoding), p))
+    return out, encoding
+
+
+def _try(b: bytes, encoding: str) -> str | None:
+    try:
+        return b.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _split(text: str) -> list[str]:
+    lines = text.split("\n")
+    while lines and lines[-1] in ("", "\x1a"):  # trailing newline; SUB = DOS end-of-file mark
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def read_table(path: Path, header: bool = True, columns: list[str] | None = None) -> RawTable:
+    """Split a CSV file into fields; lines with the wrong field count or bad bytes become rejects.
+
+    With ``header=False`` the column names come from ``columns``.
+    """
+    lines, encoding = decode_lines(read_bytes(path))
+    rejects: list[tuple[int, str, str]] = []
+    head: list[str] | None = None if header else list(columns or [])
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    texts: list[tuple[int, str]] = []
+    for number, text, raw in lines:
+        if text is None:
+            rejects.append((number, raw.decode("utf-8", "backslashreplace"), "undecodable bytes"))
+            continue
+        if number == 1:
+            text = text.lstrip("\ufeff")
+        if not text.strip():
+            continue
+        if "\x00" in text:
+            rejects.append((number, text.replace("\x00", "\\x00"), "unparseable line (NUL bytes)"))
+            continue
+        texts.append((number, text))
+    reader = csv.reader(t for _, t in texts)
+    consumed = 0
+    while True:
+        start = consumed
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            consumed = max(reader.line_num, start + 1)
+            number, text = texts[start]
+            rejects.append((number, text, "unparseable line"))
+            continue
+        consumed = reader.line_num
+        number = texts[start][0]
+        if head is None:
+            head = [f.strip().lstrip("\ufeff") for f in fields]
+            continue
+        if len(fields) != len(head) or consumed - start > 1:
+            raw_text = "\n".join(t for _, t in texts[start:consumed])
+            why = f"wrong column count ({len(fields)}, expected {len(head)})"
+            if consumed - start > 1:
+                why = f"unterminated quote spanning lines {number}–{texts[consumed - 1][0]}"
+            rejects.append((number, raw_text, why))
+            continue
+        rows.append(fields)
+        numbers.append(number)
+    return RawTable(header=head or [], rows=rows, lines=numbers, rejects=rejects, encoding=encoding)
+
+
+def first_line(path: Path) -> str:
+    """The first non-empty decodable line (header sniffing)."""
+    raw = read_bytes(path)[:65536]
+    for _number, text, _raw in decode_lines(raw)[0]:
+        if text is not None and text.strip():
+            return text.lstrip("\ufeff")
+        if text is None:
+            return ""
+    return ""
+
+
+def numeric(
+    frame: pl.DataFrame, mapping: dict[str, str], zero_missing: bool = False
+) -> tuple[pl.DataFrame, pl.Expr, pl.Expr]:
+    """Parse string columns ``mapping`` (source → canonical) as Float64.
+
+    Returns the frame with canonical Float64 columns added, a boolean expression *bad* (a value that is
+    neither a number nor a missing marker) and a String expression naming the bad columns.
+    Not-monitored markers (``/``) become null.
+    """
+    exprs, bad_flags = [], []
+    for src, dst in mapping.items():
+        s = pl.col(src).str.strip_chars()
+        parsed = s.cast(pl.Float64, strict=False)
+        finite = (parsed.is_not_null() & parsed.is_finite()).fill_null(False)
+        missing = (s.is_null() | s.is_in(list(MISSING)) | (s == NOT_MONITORED)).fill_null(True)
+        value = pl.when(missing | ~finite).then(None).otherwise(parsed)
+        if zero_missing:
+            value = pl.when(value == 0).then(None).otherwise(value)
+        exprs.append(value.alias(dst))
+        bad_flags.append(~missing & ~finite)
+    frame = frame.with_columns(
+        *exprs, *[flag.alias(f"_bad_{src}") for flag, src in zip(bad_flags, mapping, strict=True)]
+    )
+    flags = [pl.col(f"_bad_{src}") for src in mapping]
+    bad = pl.any_horizontal(flags) if flags else pl.lit(False)
+    names = (
+        pl.concat_list(
+            [
+                pl.when(pl.col(f"_bad_{src}")).then(pl.lit(src.split(":", 1)[-1])).otherwise(None)
+                for src in mapping
+            ]
+        )
+        .list.drop_nulls()
+        .list.join(", ")
+    )
+    return frame, bad, names
+
+
+def drop_bad_flags(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop([c for c in frame.columns if c.startswith("_bad_")])
+
+
+def split_bad(frame: pl.DataFrame, conditions: list[tuple[pl.Expr, pl.Expr]]) -> tuple[pl.DataFrame, list]:
+    """Remove rows matching any ``(condition, reason)``; return the rest and the rejects of the first match."""
+    reason = pl.lit(None, pl.String)
+    for cond, why in reversed(conditions):
+        reason = pl.when(cond).then(why).otherwise(reason)
+    frame = frame.with_columns(_reason=reason)
+    bad = frame.filter(pl.col("_reason").is_not_null())
+    good = frame.filter(pl.col("_reason").is_null()).drop("_reason")
+    return good, list(
+        zip(bad["_line"].to_list(), bad["_raw"].to_list(), bad["_reason"].to_list(), strict=True)
+    )
+
+
+def raw_text(columns: list[str]) -> pl.Expr:
+    """The row re-joined as CSV text (for quarantine records)."""
+    return pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=",").alias("_raw")
+
+
+def parse_times(col: str, formats: tuple[str, ...]) -> pl.Expr:
+    s = pl.col(col).str.strip_chars()
+    return pl.coalesce([s.str.to_datetime(f, strict=False, time_unit="us") for f in formats])
+
+
+PERIOD_PATTERNS = (
+    re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2})(?::?\d{2})?_(\d{4}-\d{2}-\d{2}T\d{2})"),
+    re.compile(r"(?<!\d)(\d{8})-(\d{8})(?!\d)"),
+)
+
+
+@dataclass
+class Parsed:
+    """What a reader hands to the dataset: one row per accounting unit, plus the rejected units.
+
+    ``frame`` holds the canonical columns, ``_line`` (first line of the unit) and ``_raw`` (its text);
+    ``provided`` names the value columns the format carries (others are left as stored);
+    ``period`` is the inclusive span of time labels (or dates) the file itself declares.
+    """
+
+    table: str
+    frame: pl.DataFrame
+    rejects: list[tuple[int, str, str]]
+    meta: dict
+    provided: list[str]
+    period: tuple | None = None
+    stations: pl.DataFrame | None = None
+
+    @property
+    def rows_read(self) -> int:
+        return self.frame.height + len(self.rejects)
+
+    def public(self) -> tuple[pl.DataFrame, dict]:
+        meta = dict(self.meta)
+        meta.update(
+            table=self.table,
+            rows_read=self.rows_read,
+            rejects=rejects_frame(self.rejects),
+            period=self.period,
+            provided=list(self.provided),
+        )
+        if self.stations is not None:
+            meta["stations"] = self.stations
+        return self.frame.drop([c for c in ("_line", "_raw") if c in self.frame.columns]), meta
+
+
+def o3_columns(frame: pl.DataFrame, a: str, b: str, legacy: bool) -> tuple[pl.DataFrame, str, bool]:
+    """Decide from the values which of two O3 columns holds the 1-hour value.
+
+    ``a`` is the platform's ``o3`` column and ``b`` its ``o3_24h`` column (both parsed). Where ``b`` is
+    empty throughout, ``a`` is the 1-hour value. Where both are equal on every row, both hold the
+    1-hour value (2026 releases). Where ``a`` ≥ ``b`` on every row and greater on some, ``a`` is the
+    maximum 1-hour value of the last 24 hours and ``b`` the 1-hour value (2022 releases). Mixed
+    evidence falls back on the timestamp layout (``legacy`` = 2022 style). Returns the frame with
+    ``o3`` and ``o3_1h_max24``, a description of the decision and whether ``o3_1h_max24`` exists.
+    """
+    both = frame.filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
+    if frame.height == 0 or frame[b].is_null().all():
+        layout = "o3 is the 1-hour value (o3_24h empty)"
+        swap = False
+    elif both.height and (both[a] == both[b]).all():
+        layout = "o3 and o3_24h both hold the 1-hour value"
+        swap = False
+    elif both.height and (both[a] >= both[b]).all():
+        layout = "o3_24h is the 1-hour value, o3 the maximum 1-hour value of the last 24 h"
+        swap = True
+    else:
+        swap = legacy
+        layout = "mixed evidence; timestamp layout decides: " + (
+            "2022 (o3_24h = 1-hour)" if legacy else "o3 = 1-hour"
+        )
+    if swap:
+        frame = frame.with_columns(o3=pl.col(b), o3_1h_max24=pl.col(a))
+    else:
+        frame = frame.with_columns(o3=pl.col(a), o3_1h_max24=pl.lit(None, pl.Float64))
+    return frame, layout, swap
+
+
+def o3_8h_columns(frame: pl.DataFrame, moving: str, maximum: str) -> tuple[pl.DataFrame, str]:
+    """Canonical ``o3_8h`` (moving average) and ``o3_8h_max`` (day's maximum so far).
+
+    The platform's ``o3_8h_24h`` is the moving average and ``o3_8h`` the maximum (data README); if a
+    file's values contradict this (the named maximum below the moving average somewhere while the other
+    way round never), the columns are swapped.
+    """
+    both = frame.filter(pl.col(moving).is_not_null() & pl.col(maximum).is_not_null())
+    swapped = (
+        bool(both.height)
+        and bool((both[maximum] < both[moving]).any())
+        and bool((both[moving] <= both[maximum]).sum() < both.height)
+        and bool((both[moving] >= both[maximum]).all())
+    )
+    if swapped:
+        return frame.with_columns(o3_8h=pl.col(maximum), o3_8h_max=pl.col(moving)), "8-hour columns swapped"
+    return frame.with_columns(o3_8h=pl.col(moving), o3_8h_max=pl.col(maximum)), "as named"
+
+
+def period_of(path: Path) -> tuple[str, str] | None:
+    for pattern in PERIOD_PATTERNS:
+        m = pattern.search(path.name)
+        if m:
+            return m.group(1), m.group(2)
+    return None

@@ -1,0 +1,846 @@
+"""The Parquet dataset: canonical tables under one store directory, ingested atomically.
+
+Layout under the store directory::
+
+    hourly/year=YYYY/part-MM.parquet       station hourly (key station_code, time; MM = label month)
+    city_hourly/year=YYYY/part-MM.parquet  city hourly (key city, time)
+    daily/year=YYYY/part-00.parquet        station or city daily (key station_code, city, date)
+    monthly/year=YYYY/part-00.parquet      city monthly (key city, month)
+    stations.parquet                       the registry (lantian.schema.STATION_SCHEMA)
+    observed_stations.parquet              station attributes seen in ingested files
+    revisions/<table>/part-<tx>.parquet    rows replaced by a corrected value, with revised_at, replaced_by
+    quarantine/part-<tx>.parquet           rows not stored, with their reason and raw text
+    ingest_log.parquet                     one row per ingested file (sha256, counts, time)
+    _journal/                              commit journal (see below)
+
+Ingest semantics
+----------------
+- Accounting per file and in total: ``rows_read = rows_stored + rows_quarantined + rows_duplicate``;
+  what a *row* is depends on the format (each reader's docstring). Nothing is dropped silently.
+- Idempotent: a file whose sha256 is in the log is not read again; all its rows count as duplicates.
+  A row equal to the stored one (same key, same values) is a duplicate.
+- Incremental: new keys are appended; a different value for a stored key replaces it and the old row
+  goes to ``revisions`` with its source. Columns a format does not carry keep their stored values.
+- Validation → ``quarantine`` with a reason: unreadable lines and values (reader), negative or
+  physically impossible concentrations (> 10000 µg/m³, CO > 1000 mg/m³), timestamps in the future or
+  outside the file's own period (from its name), keys repeated in one input with different values
+  (every copy quarantined; identical copies count as duplicates).
+- Atomic: files are batched; a batch writes every changed file under a temporary name, then writes a
+  journal naming them and renames it into place (the commit point), then renames each file over its
+  target. On opening, a committed journal is replayed and uncommitted temporaries are deleted, so a
+  killed ingest leaves the store as before or after a batch, and a rerun completes the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from lantian import config
+from lantian.errors import InputError, LantianError, StoreError
+from lantian.io import _text, formats, stations
+from lantian.schema import BEIJING, PLATFORM_COLUMNS, POLLUTANTS, STATION_SCHEMA, natural_day_expr
+
+META = {"source": pl.String(), "ingested_at": pl.Datetime("us")}
+HOURLY_VALUES = {**{p: pl.Float64() for p in POLLUTANTS}, **PLATFORM_COLUMNS, "unmonitored": pl.String()}
+DAILY_VALUES = {
+    **{p: pl.Float64() for p in ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25")},
+    "aqi_source": pl.Int64(),
+}
+MONTHLY_VALUES = {p: pl.Float64() for p in ("so2", "no2", "co", "o3_8h", "pm10", "pm25")} | {
+    "aqi_source": pl.Int64()
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    when: str
+    values: dict
+    monthly_files: bool
+
+    @property
+    def schema(self) -> dict:
+        keys = {
+            k: (pl.Datetime("us") if k == "time" else pl.Date() if k in ("date", "month") else pl.String())
+            for k in self.key
+        }
+        return {**keys, **self.values, **META}
+
+
+TABLES: dict[str, Table] = {
+    "hourly": Table("hourly", ("station_code", "time"), "time", HOURLY_VALUES, True),
+    "city_hourly": Table("city_hourly", ("city", "time"), "time", HOURLY_VALUES, True),
+    "daily": Table("daily", ("station_code", "city", "date"), "date", DAILY_VALUES, False),
+    "monthly": Table("monthly", ("city", "month"), "month", MONTHLY_VALUES, False),
+}
+
+#: Physical plausibility limits (µg/m³; CO mg/m³). Above these a value is an instrument or transcription
+#: error, not air: the highest hourly PM10 of dust storms stays below 10 000 µg/m³.
+MAX_UG = 10_000.0
+MAX_CO = 1_000.0
+CO_COLUMNS = ("co", "co_24h")
+
+QUARANTINE_SCHEMA = {
+    "source": pl.String(),
+    "sha256": pl.String(),
+    "table": pl.String(),
+    "line": pl.Int64(),
+    "reason": pl.String(),
+    "raw": pl.String(),
+    "ingested_at": pl.Datetime("us"),
+}
+LOG_SCHEMA = {
+    "file": pl.String(),
+    "sha256": pl.String(),
+    "format": pl.String(),
+    "table": pl.String(),
+    "rows_read": pl.Int64(),
+    "rows_stored": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+    "rows_duplicate": pl.Int64(),
+    "rows_revised": pl.Int64(),
+    "ingested_at": pl.Datetime("us"),
+}
+OBSERVED_SCHEMA = {
+    "station_code": pl.String(),
+    "name": pl.String(),
+    "city": pl.String(),
+    "longitude": pl.Float64(),
+    "latitude": pl.Float64(),
+    "is_control": pl.Boolean(),
+    "source": pl.String(),
+}
+DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".txt")
+
+
+def now_beijing() -> dt.datetime:
+    return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str | None = None
+    table: str | None = None
+    status: str = "ingested"
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    rows_revised: int = 0
+    sha256: str | None = None
+    message: str | None = None
+    details: dict = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == self.rows_stored + self.rows_quarantined + self.rows_duplicate
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    rows_read = property(lambda self: self._sum("rows_read"))
+    rows_stored = property(lambda self: self._sum("rows_stored"))
+    rows_quarantined = property(lambda self: self._sum("rows_quarantined"))
+    rows_duplicate = property(lambda self: self._sum("rows_duplicate"))
+    rows_revised = property(lambda self: self._sum("rows_revised"))
+
+    @property
+    def balanced(self) -> bool:
+        return all(f.balanced for f in self.files)
+
+    def to_dict(self) -> dict:
+        return {
+            "totals": {
+                "files": len(self.files),
+                "rows_read": self.rows_read,
+                "rows_stored": self.rows_stored,
+                "rows_quarantined": self.rows_quarantined,
+                "rows_duplicate": self.rows_duplicate,
+                "rows_revised": self.rows_revised,
+                "balanced": self.balanced,
+                "seconds": round(self.seconds, 3),
+            },
+            "files": [asdict(f) for f in self.files],
+            "skipped": self.skipped,
+        }
+
+
+def expand(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
+    """Files to ingest (directories recursed, sorted; data suffixes only) and the skipped paths."""
+    files, skipped = [], []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(x for x in p.rglob("*") if x.is_file()):
+                (files if f.name.lower().endswith(DATA_SUFFIXES) else skipped).append(f)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return files, [str(s) for s in skipped]
+
+
+def _conform(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
+    missing = [pl.lit(None, t).alias(c) for c, t in schema.items() if c not in frame.columns]
+    return frame.with_columns(missing).select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+class _Batch:
+    """Changes of one batch of files, held in memory until commit."""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+        self.parts: dict[tuple[str, int], pl.DataFrame] = {}
+        self.dirty: set[tuple[str, int]] = set()
+        self.quarantine: list[pl.DataFrame] = []
+        self.revisions: dict[str, list[pl.DataFrame]] = {}
+        self.log: list[dict] = []
+        self.hashes: set[str] = set()
+        self.observed: list[pl.DataFrame] = []
+        self.registry: pl.DataFrame | None = None
+        self.rows = 0
+
+    def part(self, table: Table, pkey: int) -> pl.DataFrame:
+        k = (table.name, pkey)
+        if k not in self.parts:
+            path = self.ds._part_path(table, pkey)
+            frame = pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=table.schema)
+            self.parts[k] = _conform(frame, table.schema)
+        return self.parts[k]
+
+
+class Dataset:
+    """A lantian Parquet store (see the module docstring)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.root = Path(path) if path is not None else config.load().store
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root} is a file, not a store directory; choose another --store")
+        if (self.root / "_journal").is_dir():
+            with self._lock():
+                self._recover()
+
+    # -- low level ----------------------------------------------------------------------------------
+    @contextmanager
+    def _lock(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _part_path(self, table: Table, pkey: int) -> Path:
+        year, month = divmod(pkey, 100)
+        return self.root / table.name / f"year={year}" / f"part-{month:02d}.parquet"
+
+    def _recover(self) -> None:
+        """Replay committed journals; delete what an interrupted batch left uncommitted."""
+        jdir = self.root / "_journal"
+        for journal in sorted(jdir.glob("*.json")):
+            self._apply(journal)
+        for stray in list(jdir.glob("*.json.tmp")) + list(self.root.rglob("*.tmp")):
+            stray.unlink(missing_ok=True)
+
+    def _apply(self, journal: Path) -> None:
+        pairs = json.loads(journal.read_text())["pairs"]
+        for tmp, final in pairs:
+            tmp_path, final_path = self.root / tmp, self.root / final
+            if tmp_path.exists():
+                final_path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp_path, final_path)
+        _fsync_dir(self.root)
+        journal.unlink()
+
+    def _commit(self, writes: dict[Path, pl.DataFrame]) -> None:
+        if not writes:
+            return
+        txid = f"{now_beijing():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        pairs = []
+        for final, frame in writes.items():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            tmp = final.with_name(f"{final.name}.{txid}.tmp")
+            frame.write_parquet(tmp, statistics=True)
+            _fsync(tmp)
+            pairs.append([str(tmp.relative_to(self.root)), str(final.relative_to(self.root))])
+        jdir = self.root / "_journal"
+        jdir.mkdir(exist_ok=True)
+        pending = jdir / f"{txid}.json.tmp"
+        pending.write_text(json.dumps({"txid": txid, "pairs": pairs}))
+        _fsync(pending)
+        os.replace(pending, jdir / f"{txid}.json")  # the commit point
+        _fsync_dir(jdir)
+        self._apply(jdir / f"{txid}.json")
+
+    def _read(self, name: str, schema: dict) -> pl.DataFrame:
+        path = self.root / name
+        return _conform(pl.read_parquet(path), schema) if path.exists() else pl.DataFrame(schema=schema)
+
+    def _tx(self, name: str) -> Path:
+        return self.root / name
+
+    # -- ingest -------------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike] | str | os.PathLike,
+        fmt: str = "auto",
+        mapping: dict[str, str] | None = None,
+        progress: Callable[[dict], None] | None = None,
+        batch_rows: int = 2_000_000,
+    ) -> IngestReport:
+        """Ingest files and directories; returns the accounting per file and in total."""
+        import time
+
+        if isinstance(paths, str | os.PathLike):
+            paths = [paths]
+        if fmt not in formats.FORMATS:
+            raise InputError(f"unknown format {fmt!r}; use one of {', '.join(formats.FORMATS)}")
+        files, skipped = expand(paths)
+        report = IngestReport(skipped=skipped)
+        started = time.perf_counter()
+        with self._lock():
+            self._recover()
+            logged = set(self._read("ingest_log.parquet", LOG_SCHEMA)["sha256"].to_list())
+            log_rows = {
+                r["sha256"]: r for r in self._read("ingest_log.parquet", LOG_SCHEMA).iter_rows(named=True)
+            }
+            batch = _Batch(self)
+            for index, path in enumerate(files):
+                if progress:
+                    progress({"event": "file", "path": str(path), "index": index, "total": len(files)})
+                result = self._ingest_file(batch, path, fmt, mapping, logged, log_rows)
+                report.files.append(result)
+                if progress:
+                    progress(
+                        {
+                            "event": "done",
+                            "path": str(path),
+                            "index": index,
+                            "total": len(files),
+                            "rows": result.rows_read,
+                        }
+                    )
+                if batch.rows >= batch_rows:
+                    self._commit_batch(batch)
+                    batch = _Batch(self)
+            self._commit_batch(batch)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest_file(self, batch, path, fmt, mapping, logged, log_rows) -> FileReport:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        out = FileReport(path=str(path), sha256=sha)
+        if sha in logged or sha in batch.hashes:
+            prev = log_rows.get(sha) or next((r for r in batch.log if r["sha256"] == sha), {})
+            out.status, out.format, out.table = "already ingested", prev.get("format"), prev.get("table")
+            out.rows_read = out.rows_duplicate = int(prev.get("rows_read") or 0)
+            out.message = f"same content as {prev.get('file')}"
+            return out
+        ingested_at = now_beijing()
+        try:
+            kind = formats.detect(path, mapping) if fmt == "auto" else fmt
+            if kind is None and _is_station_list(path):
+                return self._ingest_registry(batch, path, out, ingested_at)
+            out.format = kind
+            parsed = formats.parse(path, kind or "none", mapping) if kind else None
+        except (LantianError, pl.exceptions.PolarsError, ValueError, OSError) as exc:
+            parsed, out.message = None, str(exc)
+            kind = None
+        if parsed is None:
+            lines = [
+                (n, t if t is not None else b.decode("utf-8", "backslashreplace"))
+                for n, t, b in _text.decode_lines(_text.read_bytes(path))[0]
+                if (t is None or t.strip())
+            ]
+            reason = "format not recognised" if out.message is None else f"file not readable: {out.message}"
+            out.status = "unrecognised" if out.message is None else "error"
+            out.message = out.message or "format not recognised from the first line; give --format"
+            q = pl.DataFrame(
+                {
+                    "line": [n for n, _ in lines],
+                    "raw": [t for _, t in lines],
+                    "reason": [reason] * len(lines),
+                },
+                schema={"line": pl.Int64, "raw": pl.String, "reason": pl.String},
+            )
+            self._quarantine(batch, q, str(path), sha, None, ingested_at)
+            out.rows_read = out.rows_quarantined = len(lines)
+            self._log(batch, out, ingested_at)
+            return out
+        table = TABLES[parsed.table]
+        out.table = table.name
+        out.details = {k: v for k, v in parsed.meta.items() if isinstance(v, str)}
+        out.rows_read = parsed.rows_read
+        good, rejects, duplicates = validate(parsed, table, ingested_at)
+        rejects = parsed.rejects + rejects
+        self._quarantine(batch, _text.rejects_frame(rejects), str(path), sha, table.name, ingested_at)
+        stored, dup_store, revised = self._upsert(batch, table, good, parsed.provided, ingested_at)
+        out.rows_quarantined = len(rejects)
+        out.rows_duplicate = duplicates + dup_store
+        out.rows_stored = stored
+        out.rows_revised = revised
+        if table.name == "hourly":
+            self._observe(batch, parsed, good)
+        if not out.balanced:
+            raise StoreError(f"{path}: accounting does not balance ({out}); the store was not changed")
+        self._log(batch, out, ingested_at)
+        batch.rows += out.rows_read
+        return out
+
+    def _ingest_registry(self, batch, path, out, ingested_at) -> FileReport:
+        new, rejects = stations.read_station_list(path)
+        base = batch.registry if batch.registry is not None else self.stations()
+        batch.registry = stations.merge(base, new)
+        out.format, out.table, out.status = "stations", "stations", "registry"
+        out.rows_read = new.height + len(rejects)
+        out.rows_stored = new.height
+        out.rows_quarantined = len(rejects)
+        self._quarantine(batch, _text.rejects_frame(rejects), str(path), out.sha256, "stations", ingested_at)
+        self._log(batch, out, ingested_at)
+        return out
+
+    def _log(self, batch: _Batch, out: FileReport, at: dt.datetime) -> None:
+        batch.hashes.add(out.sha256)
+        batch.log.append(
+            {
+                "file": out.path,
+                "sha256": out.sha256,
+                "format": out.format,
+                "table": out.table,
+                "rows_read": out.rows_read,
+                "rows_stored": out.rows_stored,
+                "rows_quarantined": out.rows_quarantined,
+                "rows_duplicate": out.rows_duplicate,
+                "rows_revised": out.rows_revised,
+                "ingested_at": at,
+            }
+        )
+
+    def _quarantine(self, batch, rejects: pl.DataFrame, source, sha, table, at) -> None:
+        if rejects.height:
+            batch.quarantine.append(
+                _conform(
+                    rejects.with_columns(
+                        source=pl.lit(source), sha256=pl.lit(sha), table=pl.lit(table), ingested_at=pl.lit(at)
+                    ),
+                    QUARANTINE_SCHEMA,
+                )
+            )
+
+    def _observe(self, batch: _Batch, parsed: _text.Parsed, good: pl.DataFrame) -> None:
+        seen = good.select("station_code").unique()
+        if parsed.stations is not None:
+            seen = seen.join(parsed.stations, on="station_code", how="left")
+        seen = _conform(seen.with_columns(source=pl.lit(str(parsed.meta.get("format")))), OBSERVED_SCHEMA)
+        batch.observed.append(seen)
+        prsa = [c for c in seen["station_code"].to_list() if c.startswith("PRSA-")]
+        if prsa:
+            base = batch.registry if batch.registry is not None else self.stations()
+            missing = stations.prsa_registry(prsa).join(
+                base.select("station_code"), on="station_code", how="anti"
+            )
+            if missing.height:
+                batch.registry = stations.merge(base, missing)
+
+    def _upsert(self, batch: _Batch, table: Table, new: pl.DataFrame, provided: list[str], at: dt.datetime):
+        """Merge validated rows into the batch's partitions. Returns (stored, duplicates, revised)."""
+        if new.height == 0:
+            return 0, 0, 0
+        key = list(table.key)
+        values = list(table.values)
+        new = _conform(new.with_columns(ingested_at=pl.lit(at)), table.schema)
+        new = new.with_columns(_p=_pkey(table))
+        stored = dup = revised = 0
+        for (pkey,), chunk in new.group_by("_p", maintain_order=True):
+            chunk = chunk.drop("_p")
+            old = batch.part(table, pkey)
+            near = old
+            ids = chunk[key[0]].unique()
+            if ids.len() * 20 < old.height:
+                near = old.filter(pl.col(key[0]).is_in(ids.to_list(), nulls_equal=True))
+            old_renamed = near.rename({c: f"{c}__old" for c in old.columns if c not in key}).with_columns(
+                _present=pl.lit(True)
+            )
+            j = chunk.join(old_renamed, on=key, how="left", nulls_equal=True)
+            merged = [
+                (
+                    pl.col(c)
+                    if c in provided
+                    else pl.when(pl.col("_present")).then(pl.col(f"{c}__old")).otherwise(pl.col(c))
+                ).alias(c)
+                for c in values
+            ]
+            j = j.with_columns(merged)
+            differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in values])
+            j = j.with_columns(_present=pl.col("_present").fill_null(False)).with_columns(
+                _changed=pl.col("_present") & differs
+            )
+            changed = j.filter(pl.col("_changed"))
+            fresh = j.filter(~pl.col("_present") | pl.col("_changed"))
+            n_dup = j.height - fresh.height
+            if changed.height:
+                rev = changed.select(
+                    *key,
+                    *[pl.col(f"{c}__old").alias(c) for c in table.schema if c not in key],
+                    revised_at=pl.lit(at),
+                    replaced_by=pl.col("source"),
+                )
+                batch.revisions.setdefault(table.name, []).append(rev)
+            if fresh.height:
+                keep = (
+                    old.join(changed.select(key), on=key, how="anti", nulls_equal=True)
+                    if changed.height
+                    else old
+                )
+                part = pl.concat([keep, fresh.select(list(table.schema))], rechunk=False)
+                batch.parts[(table.name, pkey)] = part
+                batch.dirty.add((table.name, pkey))
+            stored += fresh.height
+            dup += n_dup
+            revised += changed.height
+        return stored, dup, revised
+
+    def _commit_batch(self, batch: _Batch) -> None:
+        if not batch.log:
+            return
+        writes: dict[Path, pl.DataFrame] = {}
+        for name, pkey in sorted(batch.dirty):
+            table = TABLES[name]
+            writes[self._part_path(table, pkey)] = batch.parts[(name, pkey)].sort(
+                list(table.key), nulls_last=True
+            )
+        txid = uuid.uuid4().hex[:12]
+        if batch.quarantine:
+            writes[self.root / "quarantine" / f"part-{txid}.parquet"] = pl.concat(batch.quarantine)
+        for name, frames in batch.revisions.items():
+            writes[self.root / "revisions" / name / f"part-{txid}.parquet"] = pl.concat(
+                frames, how="vertical_relaxed"
+            )
+        log = pl.concat(
+            [self._read("ingest_log.parquet", LOG_SCHEMA), pl.DataFrame(batch.log, schema=LOG_SCHEMA)]
+        )
+        writes[self.root / "ingest_log.parquet"] = log
+        if batch.observed:
+            obs = pl.concat([self._read("observed_stations.parquet", OBSERVED_SCHEMA), *batch.observed])
+            obs = obs.unique("station_code", keep="last", maintain_order=True).sort("station_code")
+            writes[self.root / "observed_stations.parquet"] = obs
+        if batch.registry is not None:
+            writes[self.root / "stations.parquet"] = stations.conform(batch.registry)
+        self._commit(writes)
+
+    # -- registry -----------------------------------------------------------------------------------
+    def stations(self) -> pl.DataFrame:
+        """The station registry (:data:`lantian.schema.STATION_SCHEMA`)."""
+        return self._read("stations.parquet", STATION_SCHEMA)
+
+    def observed_stations(self) -> pl.DataFrame:
+        return self._read("observed_stations.parquet", OBSERVED_SCHEMA)
+
+    def import_stations(self, path: str | os.PathLike, valid_from: dt.date | None = None) -> dict:
+        """Import a national station list into the registry. Returns counts and rejected lines."""
+        new, rejects = stations.read_station_list(path, valid_from)
+        with self._lock():
+            self._recover()
+            merged = stations.merge(self.stations(), new)
+            self._commit({self.root / "stations.parquet": merged})
+        return {"imported": new.height, "rejected": [list(r) for r in rejects], "total": merged.height}
+
+    def register_unknown(self, codes: list[str] | None = None) -> pl.DataFrame:
+        """Add observed unknown stations to the registry with the attributes seen in the data."""
+        unknown = self.unknown_stations()
+        if codes:
+            unknown = unknown.filter(pl.col("station_code").is_in(codes))
+        if unknown.height:
+            with self._lock():
+                self._recover()
+                merged = stations.merge(self.stations(), stations.conform(unknown))
+                self._commit({self.root / "stations.parquet": merged})
+        return stations.conform(unknown)
+
+    def edit_station(self, code: str, **fields) -> pl.DataFrame:
+        """Change registry fields of a station (valid_from, valid_to, replaced_by, is_control, …)."""
+        with self._lock():
+            self._recover()
+            edited = stations.edit(self.stations(), code, **fields)
+            self._commit({self.root / "stations.parquet": edited})
+        return edited.filter(pl.col("station_code") == code)
+
+    def unknown_stations(self) -> pl.DataFrame:
+        """Stations seen in ingested hourly data but absent from the registry."""
+        seen = self.observed_stations()
+        known = self.stations().select("station_code")
+        return seen.join(known, on="station_code", how="anti").sort("station_code")
+
+    def evaluation_stations(self, city: str, day: dt.date) -> list[str]:
+        """Registry stations of ``city`` that count on ``day`` (not control points, valid on the day)."""
+        return stations.evaluation_stations(self.stations(), city, day)
+
+    # -- reading ------------------------------------------------------------------------------------
+    def _scan(self, table: Table, years: tuple[int | None, int | None] = (None, None)) -> pl.LazyFrame:
+        lo, hi = years
+        files = []
+        for d in sorted((self.root / table.name).glob("year=*")):
+            y = int(d.name.split("=")[1])
+            if (lo is None or y >= lo) and (hi is None or y <= hi):
+                files += sorted(d.glob("*.parquet"))
+        if not files:
+            return pl.LazyFrame(schema=table.schema)
+        return pl.scan_parquet(files, schema=table.schema)
+
+    def scan_hourly(self, stations=None, start=None, end=None, table: str = "hourly") -> pl.LazyFrame:
+        """Canonical hourly station frame, filtered by station codes and time.
+
+        ``start``/``end`` are inclusive; a ``date`` means its natural day (``start`` = D 01:00,
+        ``end`` = D+1 00:00).
+        """
+        t = TABLES[table]
+        lo = _as_time(start, is_end=False)
+        hi = _as_time(end, is_end=True)
+        lf = self._scan(t, (lo.year if lo else None, hi.year if hi else None))
+        idcol = t.key[0]
+        if stations is not None:
+            lf = lf.filter(pl.col(idcol).is_in([stations] if isinstance(stations, str) else list(stations)))
+        if lo is not None:
+            lf = lf.filter(pl.col("time") >= lo)
+        if hi is not None:
+            lf = lf.filter(pl.col("time") <= hi)
+        return lf
+
+    def scan_city_hourly(self, cities=None, start=None, end=None) -> pl.LazyFrame:
+        return self.scan_hourly(cities, start, end, table="city_hourly")
+
+    def scan_daily(self, stations=None, cities=None, start=None, end=None) -> pl.LazyFrame:
+        """Daily frame (station rows have ``station_code``, city rows ``city`` with null code)."""
+        lo, hi = _as_date(start), _as_date(end)
+        lf = self._scan(TABLES["daily"], (lo.year if lo else None, hi.year if hi else None))
+        if stations is not None:
+            lf = lf.filter(
+                pl.col("station_code").is_in([stations] if isinstance(stations, str) else list(stations))
+            )
+        if cities is not None:
+            keys = [stations_key(c) for c in ([cities] if isinstance(cities, str) else cities)]
+            lf = lf.filter(pl.col("city").str.strip_suffix("市").is_in(keys))
+        if lo is not None:
+            lf = lf.filter(pl.col("date") >= lo)
+        if hi is not None:
+            lf = lf.filter(pl.col("date") <= hi)
+        return lf
+
+    def scan_monthly(self) -> pl.LazyFrame:
+        return self._scan(TABLES["monthly"])
+
+    def quarantine(self) -> pl.DataFrame:
+        files = sorted((self.root / "quarantine").glob("*.parquet"))
+        if not files:
+            return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return pl.concat([_conform(pl.read_parquet(f), QUARANTINE_SCHEMA) for f in files]).sort(
+            "ingested_at", "source", "line"
+        )
+
+    def revisions(self, table: str = "hourly") -> pl.DataFrame:
+        files = sorted((self.root / "revisions" / table).glob("*.parquet"))
+        if not files:
+            return pl.DataFrame(
+                schema={**TABLES[table].schema, "revised_at": pl.Datetime("us"), "replaced_by": pl.String()}
+            )
+        return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+
+    def ingest_log(self) -> pl.DataFrame:
+        return self._read("ingest_log.parquet", LOG_SCHEMA)
+
+    def status(self, city: str | None = None) -> dict[str, pl.DataFrame]:
+        """Coverage per station and month (natural days): hours present / expected, gaps.
+
+        ``hourly``: station_code, name, city, month, hours (rows), hours_with_data (≥ 1 pollutant),
+        expected (24 × days of the month), coverage, gaps (missing runs between the first and last hour
+        present) and missing_in_span. ``daily``: city or station, month, days, expected, coverage.
+        """
+        names = pl.concat(
+            [
+                self.observed_stations().select("station_code", "name", "city"),
+                self.stations().select("station_code", "name", "city"),
+            ]
+        ).unique("station_code", keep="last", maintain_order=True)
+        lf = self.scan_hourly()
+        if city:
+            codes = names.filter(pl.col("city").str.strip_suffix("市") == stations.city_key(city))[
+                "station_code"
+            ]
+            lf = lf.filter(pl.col("station_code").is_in(codes.to_list()))
+        hourly = (
+            lf.select(
+                "station_code", "time", has=pl.any_horizontal([pl.col(p).is_not_null() for p in POLLUTANTS])
+            )
+            .with_columns(day=natural_day_expr("time"))
+            .with_columns(month=pl.col("day").dt.truncate("1mo"))
+            .sort("station_code", "time")
+            .with_columns(step=(pl.col("time").diff().dt.total_hours()).over("station_code", "month"))
+            .group_by("station_code", "month")
+            .agg(
+                hours=pl.len(),
+                hours_with_data=pl.col("has").sum(),
+                first=pl.col("time").min(),
+                last=pl.col("time").max(),
+                gaps=(pl.col("step") > 1).sum(),
+                missing_in_span=(pl.col("step") - 1).clip(lower_bound=0).sum(),
+            )
+            .with_columns(expected=pl.col("month").dt.month_end().dt.day().cast(pl.Int64) * 24)
+            .with_columns(coverage=(pl.col("hours_with_data") / pl.col("expected")).round(4))
+            .collect()
+            .join(names, on="station_code", how="left")
+            .select(
+                "station_code",
+                "name",
+                "city",
+                "month",
+                "hours",
+                "hours_with_data",
+                "expected",
+                "coverage",
+                "gaps",
+                "missing_in_span",
+                "first",
+                "last",
+            )
+            .sort("station_code", "month")
+        )
+        dlf = self.scan_daily(cities=city) if city else self.scan_daily()
+        daily = (
+            dlf.select(id=pl.coalesce("station_code", "city"), date="date")
+            .with_columns(month=pl.col("date").dt.truncate("1mo"))
+            .group_by("id", "month")
+            .agg(days=pl.len(), first=pl.col("date").min(), last=pl.col("date").max())
+            .with_columns(expected=pl.col("month").dt.month_end().dt.day().cast(pl.Int64))
+            .with_columns(coverage=(pl.col("days") / pl.col("expected")).round(4))
+            .sort("id", "month")
+            .collect()
+        )
+        return {"hourly": hourly, "daily": daily}
+
+
+def stations_key(name: str) -> str:
+    return stations.city_key(name)
+
+
+def _pkey(table: Table) -> pl.Expr:
+    w = pl.col(table.when)
+    return (w.dt.year() * 100 + (w.dt.month() if table.monthly_files else 0)).cast(pl.Int64)
+
+
+def validate(parsed: _text.Parsed, table: Table, now: dt.datetime) -> tuple[pl.DataFrame, list, int]:
+    """Value checks of a reader's rows → (rows to store, quarantined rows, duplicates in the input)."""
+    frame = parsed.frame
+    floats = [c for c, t in table.values.items() if t == pl.Float64() and c in frame.columns]
+    conditions = []
+    for c in floats:
+        conditions.append((pl.col(c) < 0, pl.format("negative value in {}: {}", pl.lit(c), pl.col(c))))
+        limit = MAX_CO if c in CO_COLUMNS else MAX_UG
+        conditions.append(
+            (pl.col(c) > limit, pl.format("physically impossible value in {}: {}", pl.lit(c), pl.col(c)))
+        )
+    w = pl.col(table.when)
+    if table.when == "time":
+        conditions.append((w > now + dt.timedelta(hours=1), pl.lit("timestamp in the future")))
+    else:
+        conditions.append((w > now.date(), pl.lit("date in the future")))
+    if parsed.period:
+        lo, hi = parsed.period
+        conditions.append(
+            (
+                (w < lo) | (w > hi),
+                pl.format("timestamp outside the file's period {} – {}", pl.lit(str(lo)), pl.lit(str(hi))),
+            )
+        )
+    good, rejects = _text.split_bad(frame, conditions)
+    key = list(table.key)
+    values = [c for c in table.values if c in good.columns]
+    good = good.with_columns(_h=pl.struct(values).hash() if values else pl.lit(0, pl.UInt64))
+    good = good.with_columns(_nv=pl.col("_h").n_unique().over(key))
+    conflict = good.filter(pl.col("_nv") > 1)
+    if conflict.height:
+        rejects += list(
+            zip(
+                conflict["_line"].to_list(),
+                conflict["_raw"].to_list(),
+                ["conflicting values for the same key in this file"] * conflict.height,
+                strict=True,
+            )
+        )
+    good = good.filter(pl.col("_nv") == 1)
+    first = good.select(pl.struct(key).is_first_distinct()).to_series()
+    duplicates = int((~first).sum())
+    good = good.filter(first).drop("_h", "_nv", "_line", "_raw")
+    return good, rejects, duplicates
+
+
+def _as_time(value, is_end: bool) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = (
+                dt.datetime.fromisoformat(value)
+                if ("T" in value or " " in value)
+                else dt.date.fromisoformat(value)
+            )
+        except ValueError as exc:
+            raise InputError(f"{value!r} is not a date (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM)") from exc
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time()) + dt.timedelta(
+        days=1 if is_end else 0, hours=0 if is_end else 1
+    )
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _is_station_list(path: Path) -> bool:
+    line = _text.first_line(path)
+    return stations.is_station_list([f.strip() for f in line.split(",")])
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        _fsync(path)
+    except OSError:
+        pass
+
+
+__all__ = ["TABLES", "Dataset", "FileReport", "IngestReport", "expand", "validate", "STATION_SCHEMA"]

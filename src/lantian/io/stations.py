@@ -1,0 +1,159 @@
+"""The station registry: import of the national station list, validity periods, evaluation sets.
+
+National station-list format (e.g. the list in force from 2022-02-13): ``监测点编码,监测点名称,城市,经度,
+纬度,对照点`` with ``对照点`` Y/N; optional ``区县`` (district) and ``省份`` (province) columns. In these lists
+``Y`` marks control points *and* some replaced or stopped stations (e.g. 常德 1853A/1855A/1856A,
+replaced by 3138A–3140A): both are imported with ``is_control=True`` (neither counts toward the city
+value); a later edit can add ``valid_to`` and ``replaced_by``.
+
+Validity: a station counts for its city on day D when ``valid_from`` ≤ D (or null) and D ≤
+``valid_to`` (or null). City names compare without the ``市`` suffix (``湘潭市`` = ``湘潭``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from lantian.errors import InputError, NotFound
+from lantian.io import _text
+from lantian.schema import STATION_SCHEMA
+
+COLUMN_MAP: dict[str, str] = {
+    "监测点编码": "station_code",
+    "监测点名称": "name",
+    "城市": "city",
+    "经度": "longitude",
+    "纬度": "latitude",
+    "对照点": "is_control",
+    "区县": "district",
+    "省份": "province",
+}
+CONTROL_MARK = r"[（(]对照点[)）]$"
+
+#: UCI PRSA Beijing stations: stable ids (no national code is assumed), city 北京; Dingling is the
+#: control point (UCI dataset description; ../shared/data/README.md).
+PRSA_STATIONS: dict[str, dict] = {
+    name: {"name": name, "city": "北京", "is_control": name == "Dingling"}
+    for name in (
+        "Aotizhongxin",
+        "Changping",
+        "Dingling",
+        "Dongsi",
+        "Guanyuan",
+        "Gucheng",
+        "Huairou",
+        "Nongzhanguan",
+        "Shunyi",
+        "Tiantan",
+        "Wanliu",
+        "Wanshouxigong",
+    )
+}
+
+
+def empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=STATION_SCHEMA)
+
+
+def is_station_list(header: list[str]) -> bool:
+    return "监测点编码" in [h.strip() for h in header]
+
+
+def city_key(name: str | None) -> str:
+    """City name without the ``市`` suffix, for comparisons."""
+    return (name or "").strip().removesuffix("市")
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add missing registry columns (null) and order/cast them as :data:`STATION_SCHEMA`."""
+    return frame.with_columns(
+        [pl.lit(None, t).alias(c) for c, t in STATION_SCHEMA.items() if c not in frame.columns]
+    ).select([pl.col(c).cast(t) for c, t in STATION_SCHEMA.items()])
+
+
+def read_station_list(path: str | Path, valid_from: dt.date | None = None) -> tuple[pl.DataFrame, list]:
+    """Read a national station list. Returns the registry rows and the rejected lines."""
+    path = Path(path)
+    raw = _text.read_table(path)
+    header = [h.strip() for h in raw.header]
+    if not is_station_list(header):
+        raise InputError(f"{path}: not a station list (expected a header with 监测点编码,监测点名称,城市,…)")
+    frame = raw.frame([COLUMN_MAP.get(h, f"_{h}") for h in header]).with_columns(
+        _text.raw_text([COLUMN_MAP.get(h, f"_{h}") for h in header])
+    )
+    for c in ("name", "city", "district", "province", "longitude", "latitude", "is_control"):
+        if c not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(c))
+    flag = pl.col("is_control").str.strip_chars().str.to_uppercase()
+    frame = frame.with_columns(
+        station_code=pl.col("station_code").str.strip_chars(),
+        name=pl.col("name").str.strip_chars().str.replace(CONTROL_MARK, ""),
+        city=pl.col("city").str.strip_chars(),
+        longitude=pl.col("longitude").str.strip_chars().cast(pl.Float64, strict=False),
+        latitude=pl.col("latitude").str.strip_chars().cast(pl.Float64, strict=False),
+        is_control=pl.when(flag == "Y").then(True).when(flag == "N").then(False).otherwise(None),
+        valid_from=pl.lit(valid_from, pl.Date),
+    )
+    good, rejects = _text.split_bad(
+        frame,
+        [
+            (pl.col("station_code").fill_null("") == "", pl.lit("missing station code")),
+            (pl.col("is_control").is_null(), pl.lit("对照点 is neither Y nor N")),
+        ],
+    )
+    return conform(good.unique("station_code", keep="last", maintain_order=True)), rejects
+
+
+def prsa_registry(codes: list[str] | None = None) -> pl.DataFrame:
+    """Registry rows of the PRSA Beijing stations (all, or those of ``codes`` = ``PRSA-<Name>``)."""
+    rows = [{"station_code": f"PRSA-{k}", **v} for k, v in PRSA_STATIONS.items()]
+    frame = conform(pl.DataFrame(rows))
+    return frame if codes is None else frame.filter(pl.col("station_code").is_in(codes))
+
+
+def merge(existing: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """Upsert ``new`` into ``existing`` by station code; a null in ``new`` keeps the stored value."""
+    existing, new = conform(existing), conform(new)
+    joined = new.join(existing, on="station_code", how="left", suffix="_old")
+    updated = joined.select(
+        "station_code",
+        *[pl.coalesce(pl.col(c), pl.col(f"{c}_old")).alias(c) for c in STATION_SCHEMA if c != "station_code"],
+    )
+    rest = existing.join(new.select("station_code"), on="station_code", how="anti")
+    return conform(pl.concat([rest, updated])).sort("station_code")
+
+
+def edit(stations: pl.DataFrame, code: str, **fields) -> pl.DataFrame:
+    """Change fields of one station (e.g. ``valid_to=date(2022, 6, 1), replaced_by="3138A"``)."""
+    if code not in set(stations["station_code"].to_list()):
+        raise NotFound(f"station {code!r} is not in the registry; import or register it first")
+    unknown = set(fields) - set(STATION_SCHEMA)
+    if unknown:
+        raise InputError(f"unknown station field(s) {', '.join(sorted(unknown))}")
+    is_it = pl.col("station_code") == code
+    return stations.with_columns(
+        [
+            pl.when(is_it).then(pl.lit(v, STATION_SCHEMA[k])).otherwise(pl.col(k)).alias(k)
+            for k, v in fields.items()
+        ]
+    )
+
+
+def valid_on(day: dt.date) -> pl.Expr:
+    return (pl.col("valid_from").is_null() | (pl.col("valid_from") <= day)) & (
+        pl.col("valid_to").is_null() | (pl.col("valid_to") >= day)
+    )
+
+
+def evaluation_stations(stations: pl.DataFrame, city: str, day: dt.date) -> list[str]:
+    """Codes of the stations that count for ``city`` on ``day``: not control points, valid on the day."""
+    key = city_key(city)
+    chosen = stations.filter(
+        (pl.col("city").str.strip_chars().str.strip_suffix("市") == key)
+        & ~pl.col("is_control").fill_null(False)
+        & valid_on(day)
+    )
+    return sorted(chosen["station_code"].to_list())
