@@ -1,0 +1,694 @@
+"""Supervision commands: ``lantian db``, ``org``, ``user``, ``case``, ``escalate``, ``cycle``, ``scoring``, ``proposals``.
+
+Every command takes ``--db URL`` (else ``LANTIAN_DATABASE_URL``, else the SQLite file in the data
+directory; the schema is upgraded on first use) and acts as the user named by ``--as`` (or
+``LANTIAN_USER``). Times (``--at``, ``--now``) are local ISO times such as ``2026-03-05T09:30`` or days
+(``2026-03-05``, meaning midnight); the default is the current time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lantian.cli import app
+from lantian.errors import InputError
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+db_app = typer.Typer(help="The supervision database.", no_args_is_help=True)
+org_app = typer.Typer(
+    help="Organisations: city office, districts/counties, departments.", no_args_is_help=True
+)
+user_app = typer.Typer(help="Users and roles (admin, officer, inspector, leader).", no_args_is_help=True)
+case_app = typer.Typer(help="Cases (问题): 发现→交办→整改→核查销号.", no_args_is_help=True)
+cycle_app = typer.Typer(help="日巡查、周调度、月考核通报、季考核讲评.", no_args_is_help=True)
+scoring_app = typer.Typer(help="Scoring configurations of the monthly assessment.", no_args_is_help=True)
+proposals_app = typer.Typer(help="Case proposals from monitoring anomalies.", no_args_is_help=True)
+for _sub, _name in (
+    (db_app, "db"),
+    (org_app, "org"),
+    (user_app, "user"),
+    (case_app, "case"),
+    (cycle_app, "cycle"),
+    (scoring_app, "scoring"),
+    (proposals_app, "proposals"),
+):
+    app.add_typer(_sub, name=_name)
+
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Database URL (sqlite:///… or postgresql+psycopg://…).")
+]
+AsOpt = Annotated[str | None, typer.Option("--as", envvar="LANTIAN_USER", help="Acting user name.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+AtOpt = Annotated[str | None, typer.Option("--at", help="When it happened (ISO local time; default now).")]
+NowOpt = Annotated[
+    str | None, typer.Option("--now", help="The moment to evaluate at (ISO local time; default now).")
+]
+VersionOpt = Annotated[
+    int | None,
+    typer.Option("--version", help="Refuse unless the case is still at this version (optimistic lock)."),
+]
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option("--rules", envvar="LANTIAN_RULES", help="TOML file of deadlines and ladder thresholds."),
+]
+
+
+def parse_when(text: str | None) -> datetime:
+    """A local naive datetime from ISO text (a day means its midnight); now when ``text`` is None."""
+    if text is None:
+        return datetime.now(LOCAL).replace(tzinfo=None, microsecond=0)
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(
+            f"time {text!r} is not ISO 8601; write e.g. 2026-03-05 or 2026-03-05T09:30."
+        ) from exc
+    if value.tzinfo is not None:
+        value = value.astimezone(LOCAL).replace(tzinfo=None)
+    return value
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(f"day {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-03-20).") from exc
+
+
+@contextmanager
+def workflow(db: str | None, rules: Path | None = None) -> Iterator:
+    from lantian import config
+    from lantian.store import open_database
+    from lantian.workflow.rules import load_rules
+    from lantian.workflow.services import Workflow
+
+    loaded_rules = load_rules(rules)
+    database = open_database(config.load(database_url=db).database_url)
+    try:
+        yield Workflow(database, loaded_rules)
+    finally:
+        database.dispose()
+
+
+def _actor(actor: str | None) -> str:
+    if not actor:
+        raise InputError("say who is acting: --as USERNAME (or set LANTIAN_USER).")
+    return actor
+
+
+def _print_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _table(title: str, rows: list[dict], columns: list[str]) -> None:
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*("—" if row.get(c) is None else str(row.get(c)) for c in columns))
+    Console().print(table)
+
+
+def _emit(data, as_json: bool, title: str, columns: list[str] | None = None) -> None:
+    if as_json:
+        _print_json(data)
+    elif isinstance(data, list):
+        _table(title, data, columns or (list(data[0]) if data else []))
+    else:
+        _table(
+            title,
+            [{"field": k, "value": v} for k, v in data.items() if not isinstance(v, list | dict)],
+            ["field", "value"],
+        )
+
+
+# -- db --------------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    db: DbOpt = None,
+    revision: Annotated[str, typer.Option(help="Target revision (default: the newest).")] = "head",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or upgrade the schema of the database."""
+    from lantian import config
+    from lantian.store import current_revision, head_revision, make_engine, upgrade
+
+    engine = make_engine(config.load(database_url=db).database_url)
+    try:
+        before = current_revision(engine)
+        after = upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    data = {"from": before, "to": after, "head": head_revision(), "backend": engine.dialect.name}
+    _emit(data, as_json, "database")
+
+
+# -- organisations and users -----------------------------------------------------------------------
+
+
+@org_app.command("add")
+def org_add(
+    name: Annotated[str, typer.Argument(help="Unit name, e.g. 雨湖区 or 住建.")],
+    kind: Annotated[str, typer.Option(help="office | district | department")],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add an organisation (admin; allowed without --as while the database has no users)."""
+    with workflow(db) as wf:
+        _emit(wf.add_unit(actor, name, kind, parse_when(at)), as_json, "organisation")
+
+
+@org_app.command("list")
+def org_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List organisations."""
+    with workflow(db) as wf:
+        _emit(wf.list_units(), as_json, "organisations", ["id", "name", "kind", "kind_name"])
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Option("--name", help="Display name.")],
+    role: Annotated[str, typer.Option(help="admin | officer | inspector | leader")],
+    unit: Annotated[str | None, typer.Option(help="The officer's district or department.")] = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a user (admin; the first user must be an admin and needs no --as)."""
+    with workflow(db) as wf:
+        _emit(wf.add_user(actor, username, name, role, unit, parse_when(at)), as_json, "user")
+
+
+@user_app.command("list")
+def user_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """List users."""
+    with workflow(db) as wf:
+        _emit(wf.list_users(), as_json, "users", ["id", "username", "display_name", "role", "unit", "active"])
+
+
+# -- cases -----------------------------------------------------------------------------------------
+
+CASE_COLUMNS = ["id", "status_name", "category", "severity", "district", "unit", "deadline", "address"]
+
+
+@case_app.command("new")
+def case_new(
+    district: Annotated[str, typer.Option(help="District where the problem is.")],
+    category: Annotated[str, typer.Option(help="扬尘|露天焚烧|工业排放|机动车/柴油货车|餐饮油烟|其他")],
+    address: Annotated[str, typer.Option()],
+    description: Annotated[str, typer.Option()],
+    source: Annotated[str, typer.Option(help="patrol|complaint|monitoring|satellite")] = "patrol",
+    severity: Annotated[str, typer.Option(help="low|medium|high (一般/较重/严重)")] = "medium",
+    lon: Annotated[float | None, typer.Option(help="Longitude (°E).")] = None,
+    lat: Annotated[float | None, typer.Option(help="Latitude (°N).")] = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a problem (发现); inspectors and the city office."""
+    with workflow(db) as wf:
+        data = wf.new_case(
+            _actor(actor),
+            source=source,
+            category=category,
+            severity=severity,
+            district=district,
+            address=address,
+            description=description,
+            longitude=lon,
+            latitude=lat,
+            at=parse_when(at),
+        )
+        _emit(data, as_json, f"case {data['id']}")
+
+
+@case_app.command("assign")
+def case_assign(
+    case_id: Annotated[int, typer.Argument()],
+    unit: Annotated[str, typer.Option(help="Responsible district or department.")],
+    deadline: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD (default: by category and severity).")
+    ] = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    version: VersionOpt = None,
+    rules: RulesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """交办: give the case to a unit with a deadline (city office)."""
+    with workflow(db, rules) as wf:
+        data = wf.assign(
+            _actor(actor),
+            case_id,
+            unit,
+            parse_when(at),
+            deadline=parse_day(deadline) if deadline else None,
+            expected_version=version,
+        )
+        _emit(data, as_json, f"case {case_id}")
+
+
+@case_app.command("start")
+def case_start(
+    case_id: Annotated[int, typer.Argument()],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """签收: the responsible unit starts rectifying."""
+    with workflow(db) as wf:
+        _emit(wf.start(_actor(actor), case_id, parse_when(at), version), as_json, f"case {case_id}")
+
+
+@case_app.command("rectify")
+def case_rectify(
+    case_id: Annotated[int, typer.Argument()],
+    report: Annotated[str, typer.Option(help="What was done.")],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """提交整改报告: the responsible unit reports the rectification."""
+    with workflow(db) as wf:
+        _emit(wf.rectify(_actor(actor), case_id, report, parse_when(at), version), as_json, f"case {case_id}")
+
+
+@case_app.command("verify")
+def case_verify(
+    case_id: Annotated[int, typer.Argument()],
+    note: Annotated[str, typer.Option()] = "核查通过",
+    reject: Annotated[bool, typer.Option("--return", help="Return the case for more work instead.")] = False,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """核查: close the case (销号), or return it with --return (city office)."""
+    with workflow(db) as wf:
+        data = wf.verify(
+            _actor(actor), case_id, parse_when(at), note, accept=not reject, expected_version=version
+        )
+        _emit(data, as_json, f"case {case_id}")
+
+
+@case_app.command("reopen")
+def case_reopen(
+    case_id: Annotated[int, typer.Argument()],
+    reason: Annotated[str, typer.Option()],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    version: VersionOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Reopen a closed case (the problem came back)."""
+    with workflow(db) as wf:
+        _emit(wf.reopen(_actor(actor), case_id, reason, parse_when(at), version), as_json, f"case {case_id}")
+
+
+@case_app.command("supervise")
+def case_supervise(
+    case_id: Annotated[int, typer.Argument()],
+    note: Annotated[str, typer.Option()],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """督办: press the responsible unit (city office)."""
+    with workflow(db) as wf:
+        _emit(wf.supervise(_actor(actor), case_id, note, parse_when(at)), as_json, f"case {case_id}")
+
+
+@case_app.command("comment")
+def case_comment(
+    case_id: Annotated[int, typer.Argument()],
+    text: Annotated[str, typer.Option("--text")],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Comment on a case."""
+    with workflow(db) as wf:
+        _emit(wf.comment(_actor(actor), case_id, text, parse_when(at)), as_json, f"case {case_id}")
+
+
+@case_app.command("list")
+def case_list(
+    status: Annotated[str | None, typer.Option()] = None,
+    unit: Annotated[str | None, typer.Option()] = None,
+    district: Annotated[str | None, typer.Option()] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only cases past their deadline.")] = False,
+    now: NowOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cases you may see (officers: their unit's)."""
+    with workflow(db) as wf:
+        rows = wf.list_cases(
+            _actor(actor),
+            status=status,
+            unit=unit,
+            district=district,
+            today=parse_when(now).date(),
+            overdue_only=overdue,
+        )
+        _emit(rows, as_json, "cases", [*CASE_COLUMNS, "overdue_days"])
+
+
+@case_app.command("show")
+def case_show(
+    case_id: Annotated[int, typer.Argument()],
+    now: NowOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A case with its history."""
+    with workflow(db) as wf:
+        data = wf.show_case(_actor(actor), case_id, parse_when(now).date())
+    if as_json:
+        _print_json(data)
+        return
+    _emit(data, False, f"case {case_id}")
+    for key in ("rectifications", "verifications", "supervisions", "escalations", "reopenings", "comments"):
+        if data[key]:
+            _table(key, data[key], list(data[key][0]))
+
+
+# -- escalation ------------------------------------------------------------------------------------
+
+
+@app.command("escalate")
+def escalate(
+    now: NowOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    rules: RulesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply the ladder 提醒→通报→约谈→移交纪委监委 to overdue cases (idempotent)."""
+    with workflow(db, rules) as wf:
+        added = wf.escalate(_actor(actor), parse_when(now))
+    if as_json:
+        _print_json(added)
+    else:
+        _table(
+            f"escalation steps added: {len(added)}",
+            added,
+            ["case_id", "unit", "level_name", "on_date", "deadline"],
+        )
+
+
+# -- cycle -----------------------------------------------------------------------------------------
+
+PeriodOpt = Annotated[str, typer.Option("--period", help="The period (see each command).")]
+AirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--air-quality", help="CSV/TOML: period,unit,composite_index,change_rate_pct,target_progress."
+    ),
+]
+
+
+@cycle_app.command("patrol")
+def cycle_patrol(
+    district: Annotated[str, typer.Option()],
+    area: Annotated[str, typer.Option(help="Where the patrol went.")],
+    findings: Annotated[str, typer.Option(help="What was found.")],
+    day: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: the day of --at).")] = None,
+    cases_found: Annotated[int, typer.Option(help="Number of problems found.")] = 0,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Log a patrol (日巡查)."""
+    when = parse_when(at)
+    with workflow(db) as wf:
+        data = wf.patrol(
+            _actor(actor), district, area, findings, parse_day(day) if day else when.date(), when, cases_found
+        )
+        _emit(data, as_json, "patrol")
+
+
+def _period(kind: str, text: str):
+    from lantian.workflow.periods import parse_period
+
+    return parse_period(kind, text)
+
+
+@cycle_app.command("daily")
+def cycle_daily(period: PeriodOpt, db: DbOpt = None, actor: AsOpt = None, as_json: JsonOpt = False) -> None:
+    """日巡查: patrols, cases reported and closed on one day (--period YYYY-MM-DD)."""
+    from lantian.workflow import cycle
+
+    with workflow(db) as wf:
+        data = cycle.daily(wf, _actor(actor), _period("daily", period))
+    if as_json:
+        _print_json(data)
+        return
+    _table(
+        f"日巡查 {data['period']}", data["patrols"], ["user", "district", "area", "findings", "cases_found"]
+    )
+    _table("cases reported", data["reported"], ["id", "district", "category", "address"])
+
+
+@cycle_app.command("weekly")
+def cycle_weekly(
+    period: PeriodOpt, now: NowOpt = None, db: DbOpt = None, actor: AsOpt = None, as_json: JsonOpt = False
+) -> None:
+    """周调度: new, closed, overdue and escalated cases by unit (--period YYYY-Www)."""
+    from lantian.workflow import cycle
+
+    with workflow(db) as wf:
+        data = cycle.weekly(wf, _actor(actor), _period("weekly", period), parse_when(now) if now else None)
+    if as_json:
+        _print_json(data)
+        return
+    totals = ", ".join(f"{k} {v}" for k, v in data["totals"].items())
+    _table(
+        f"周调度 {data['period']} ({data['from']}–{data['to']}): {totals}",
+        data["by_unit"],
+        ["unit", "new", "assigned", "closed", "overdue", "escalated"],
+    )
+
+
+def _scores_table(title: str, rows: list[dict]) -> None:
+    _table(
+        title,
+        rows,
+        ["rank", "unit", "score", "air_score", "work_score", "due", "on_time", "overdue", "repeated"],
+    )
+
+
+@cycle_app.command("monthly")
+def cycle_monthly(
+    period: PeriodOpt,
+    air_quality: AirOpt = None,
+    now: NowOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """月考核通报: score and rank of districts and departments (--period YYYY-MM)."""
+    from lantian.workflow import cycle
+    from lantian.workflow.scoring import air_quality_from_file
+
+    provider = air_quality_from_file(air_quality) if air_quality else None
+    with workflow(db) as wf:
+        data = cycle.monthly(
+            wf, _actor(actor), _period("monthly", period), provider, parse_when(now) if now else None
+        )
+    if as_json:
+        _print_json(data)
+        return
+    _scores_table(f"月考核 {data['period']} — 区县", data["districts"])
+    _scores_table(f"月考核 {data['period']} — 部门", data["departments"])
+
+
+@cycle_app.command("quarterly")
+def cycle_quarterly(
+    period: PeriodOpt,
+    air_quality: AirOpt = None,
+    now: NowOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """季考核讲评: mean of the monthly scores, ranked (--period YYYY-Qn)."""
+    from lantian.workflow import cycle
+    from lantian.workflow.scoring import air_quality_from_file
+
+    provider = air_quality_from_file(air_quality) if air_quality else None
+    with workflow(db) as wf:
+        data = cycle.quarterly(
+            wf, _actor(actor), _period("quarterly", period), provider, parse_when(now) if now else None
+        )
+    if as_json:
+        _print_json(data)
+        return
+    for key, name in (("districts", "区县"), ("departments", "部门")):
+        _table(
+            f"季考核 {data['period']} — {name}",
+            data[key],
+            ["rank", "unit", "score", "monthly_scores", "overdue"],
+        )
+
+
+# -- scoring configurations ------------------------------------------------------------------------
+
+
+@scoring_app.command("set")
+def scoring_set(
+    file: Annotated[Path, typer.Argument(help="TOML scoring configuration (see lantian.workflow.scoring).")],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store the scoring rules of a year (refused if the air-quality weight shrinks)."""
+    from lantian.workflow import cycle
+    from lantian.workflow.scoring import config_from_toml
+
+    config = config_from_toml(file)
+    with workflow(db) as wf:
+        _emit(
+            cycle.save_scoring_config(wf, _actor(actor), config, parse_when(at)),
+            as_json,
+            f"scoring {config.year}",
+        )
+
+
+@scoring_app.command("show")
+def scoring_show(year: Annotated[int, typer.Argument()], db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """The scoring rules in force for a year (stored, or the defaults)."""
+    from lantian.workflow import cycle
+
+    with workflow(db) as wf:
+        config, stored = cycle.scoring_config_for(wf, year)
+    _emit({**config.to_dict(), "source": "stored" if stored else "default"}, as_json, f"scoring {year}")
+
+
+# -- proposals -------------------------------------------------------------------------------------
+
+
+def _read_frame(path: Path):
+    import polars as pl
+
+    if not path.is_file():
+        raise InputError(f"{path} not found.")
+    if path.suffix.lower() == ".parquet":
+        return pl.read_parquet(path)
+    try:
+        return pl.read_csv(path, try_parse_dates=True)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc}).") from exc
+
+
+@proposals_app.command("scan")
+def proposals_scan(
+    hourly: Annotated[Path, typer.Option(help="CSV/Parquet: station_code,time,pm25,pm10.")],
+    stations: Annotated[Path, typer.Option(help="CSV/Parquet: station_code,district,longitude,latitude.")],
+    ratio: Annotated[float, typer.Option(help="Minimum ratio to the neighbours' median.")] = 2.0,
+    difference: Annotated[float, typer.Option(help="Minimum excess over the median [µg/m³].")] = 40.0,
+    hours: Annotated[int, typer.Option(help="Minimum consecutive hours.")] = 6,
+    radius_km: Annotated[float, typer.Option(help="Neighbour radius [km].")] = 15.0,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find stations far above their neighbours and store them as proposals (admin)."""
+    from lantian.workflow.proposals import find_episodes
+
+    episodes = find_episodes(
+        _read_frame(hourly),
+        _read_frame(stations),
+        ratio=ratio,
+        difference=difference,
+        hours=hours,
+        radius_km=radius_km,
+    )
+    with workflow(db) as wf:
+        added = wf.record_proposals(_actor(actor), episodes.to_dicts(), parse_when(at))
+    _emit(
+        added,
+        as_json,
+        f"proposals added: {len(added)}",
+        ["id", "station_code", "district", "pollutant", "start", "hours", "max_ratio"],
+    )
+
+
+@proposals_app.command("list")
+def proposals_list(
+    status: Annotated[str | None, typer.Option(help="open|accepted|dismissed")] = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Proposals (officers: their district's)."""
+    with workflow(db) as wf:
+        rows = wf.list_proposals(_actor(actor), status)
+    _emit(
+        rows,
+        as_json,
+        "proposals",
+        ["id", "station_code", "district", "pollutant", "start", "hours", "status"],
+    )
+
+
+@proposals_app.command("accept")
+def proposals_accept(
+    proposal_id: Annotated[int, typer.Argument()],
+    category: Annotated[str, typer.Option()] = "其他",
+    severity: Annotated[str, typer.Option()] = "medium",
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Accept a proposal: it becomes a case (source monitoring)."""
+    with workflow(db) as wf:
+        data = wf.accept_proposal(_actor(actor), proposal_id, parse_when(at), category, severity)
+    _emit(data, as_json, f"case {data['id']}")
+
+
+@proposals_app.command("dismiss")
+def proposals_dismiss(
+    proposal_id: Annotated[int, typer.Argument()],
+    note: Annotated[str, typer.Option(help="Why it is dismissed.")],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Dismiss a proposal."""
+    with workflow(db) as wf:
+        _emit(wf.dismiss_proposal(_actor(actor), proposal_id, note, parse_when(at)), as_json, "proposal")

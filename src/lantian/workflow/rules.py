@@ -1,0 +1,235 @@
+"""The supervision rules as data: vocabularies, case lifecycle, permissions, deadlines, escalation ladder.
+
+The office's cycle is 发现→交办→整改→督办→通报→上报 and the ladder for units that fall behind is
+提醒→通报→约谈→移交纪委监委 (issue 6). Everything a deployment may want to change (deadlines,
+ladder thresholds) can be loaded from a TOML file, see :func:`load_rules`::
+
+    # rules.toml
+    [escalation]        # days overdue at which each step is reached (must increase)
+    remind = 1          # 提醒
+    notify = 7          # 通报
+    interview = 15      # 约谈
+    refer = 30          # 移交纪委监委
+
+    [deadlines."扬尘"]  # days from assignment to the rectification deadline, by severity
+    low = 7
+    medium = 5
+    high = 3
+
+Categories or severities not named in the file keep their defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lantian.errors import ConfigError, PermissionDenied, WorkflowError
+
+ROLES: dict[str, str] = {
+    "admin": "市蓝天办管理员 (city office administrator)",
+    "officer": "区县/部门联络员 (officer of one district or department)",
+    "inspector": "巡查员 (inspector / patroller)",
+    "leader": "领导 (read-only)",
+}
+UNIT_KINDS: dict[str, str] = {"office": "市蓝天办", "district": "区县", "department": "部门"}
+DEFAULT_DEPARTMENTS = ("住建", "交通运输", "工信", "城管", "公安交警", "农业农村")
+SOURCES: dict[str, str] = {
+    "patrol": "巡查",
+    "complaint": "投诉",
+    "monitoring": "监测异常",
+    "satellite": "卫星遥感",
+}
+CATEGORIES = ("扬尘", "露天焚烧", "工业排放", "机动车/柴油货车", "餐饮油烟", "其他")
+SEVERITIES: dict[str, str] = {"low": "一般", "medium": "较重", "high": "严重"}
+
+STATUSES: dict[str, str] = {
+    "reported": "待交办",
+    "assigned": "已交办",
+    "rectifying": "整改中",
+    "submitted": "待核查",
+    "returned": "退回重改",
+    "closed": "已销号",
+    "reopened": "重新打开",
+}
+#: States in which the responsible unit owes a rectification: these cases can become overdue.
+OWING = frozenset({"assigned", "rectifying", "returned"})
+#: States of a case that is not finished.
+OPEN = frozenset(STATUSES) - {"closed"}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    target: str
+    roles: frozenset[str]
+
+
+def _t(action: str, source: str, target: str, *roles: str) -> Transition:
+    return Transition(action, source, target, frozenset(roles))
+
+
+#: The case lifecycle. An (action, current status) pair not listed here is refused.
+TRANSITIONS: tuple[Transition, ...] = (
+    _t("assign", "reported", "assigned", "admin"),  # 交办
+    _t("assign", "reopened", "assigned", "admin"),
+    _t("assign", "assigned", "assigned", "admin"),  # 改派 / new deadline before work starts
+    _t("start", "assigned", "rectifying", "officer"),  # 签收, 开始整改
+    _t("start", "returned", "rectifying", "officer"),
+    _t("rectify", "rectifying", "submitted", "officer"),  # 提交整改报告
+    _t("verify", "submitted", "closed", "admin"),  # 核查销号
+    _t("return", "submitted", "returned", "admin"),  # 核查不通过, 退回
+    _t("reopen", "closed", "reopened", "admin"),  # 问题反弹, 重新打开
+)
+_BY_KEY: dict[tuple[str, str], Transition] = {(t.action, t.source): t for t in TRANSITIONS}
+ACTIONS = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
+
+#: Actions that are not state changes, and who may take them. ``own unit`` limits for officers are
+#: applied on top by the service (an officer acts only on cases of their unit).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "create_case": frozenset({"admin", "inspector"}),
+    "edit_case": frozenset({"admin", "inspector"}),
+    "comment": frozenset({"admin", "officer", "inspector"}),
+    "add_evidence": frozenset({"admin", "officer", "inspector"}),
+    "supervise": frozenset({"admin"}),  # 督办
+    "escalate": frozenset({"admin"}),
+    "manage": frozenset({"admin"}),  # organisations, users, scoring configurations
+    "patrol": frozenset({"admin", "officer", "inspector"}),
+    "record_proposals": frozenset({"admin"}),
+    "decide_proposal": frozenset({"admin", "officer"}),
+    "read": frozenset({"admin", "officer", "inspector", "leader"}),
+}
+#: Roles that see every case; officers see only the cases their unit is responsible for.
+SEES_ALL = frozenset({"admin", "inspector", "leader"})
+
+
+def allowed_actions(status: str, role: str | None = None) -> list[str]:
+    """The lifecycle actions possible from ``status`` (for ``role`` when given)."""
+    return [t.action for t in TRANSITIONS if t.source == status and (role is None or role in t.roles)]
+
+
+def transition(status: str, action: str, role: str) -> str:
+    """The status after ``action``; refuses an action the lifecycle or the role does not allow."""
+    if action not in ACTIONS:
+        raise WorkflowError(f"unknown action {action!r}; actions are {', '.join(ACTIONS)}.")
+    rule = _BY_KEY.get((action, status))
+    if rule is None:
+        possible = allowed_actions(status)
+        raise WorkflowError(
+            f"cannot {action} a case that is {status} ({STATUSES.get(status, '?')}); "
+            f"allowed from {status}: {', '.join(possible) if possible else 'nothing (final state)'}."
+        )
+    if role not in rule.roles:
+        raise PermissionDenied(
+            f"the role {role} may not {action} a case; only {', '.join(sorted(rule.roles))} may."
+        )
+    return rule.target
+
+
+def require(permission: str, role: str) -> None:
+    """Refuse unless ``role`` holds ``permission``."""
+    roles = PERMISSIONS[permission]
+    if role not in roles:
+        raise PermissionDenied(
+            f"the role {role} may not {permission.replace('_', ' ')}; only {', '.join(sorted(roles))} may."
+        )
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    name: str
+    days: int
+
+
+DEFAULT_LADDER: tuple[Level, ...] = (
+    Level("remind", "提醒", 1),
+    Level("notify", "通报", 7),
+    Level("interview", "约谈", 15),
+    Level("refer", "移交纪委监委", 30),
+)
+LEVEL_NAMES = {level.code: level.name for level in DEFAULT_LADDER}
+
+#: Rectification time limits in days from assignment, by category and severity (low/medium/high).
+#: Open burning and dust are fast-acting nuisances and get the shortest limits.
+DEFAULT_DEADLINE_DAYS: dict[str, dict[str, int]] = {
+    "扬尘": {"low": 7, "medium": 5, "high": 3},
+    "露天焚烧": {"low": 3, "medium": 2, "high": 1},
+    "工业排放": {"low": 15, "medium": 10, "high": 7},
+    "机动车/柴油货车": {"low": 15, "medium": 10, "high": 7},
+    "餐饮油烟": {"low": 10, "medium": 7, "high": 5},
+    "其他": {"low": 15, "medium": 10, "high": 7},
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Deadlines and the escalation ladder in force."""
+
+    deadline_days: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: DEFAULT_DEADLINE_DAYS)
+    ladder: tuple[Level, ...] = DEFAULT_LADDER
+
+    def deadline_for(self, category: str, severity: str) -> int:
+        return self.deadline_days[category][severity]
+
+
+def _positive_int(value, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} must be a whole number of days ≥ 1, got {value!r}.")
+    return value
+
+
+def rules_from_mapping(data: Mapping, source: str = "rules") -> Rules:
+    """Rules from a parsed TOML mapping (see the module docstring for the format)."""
+    unknown = set(data) - {"escalation", "deadlines"}
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown section(s) {sorted(unknown)}; expected [escalation], [deadlines]."
+        )
+    ladder = list(DEFAULT_LADDER)
+    esc = data.get("escalation", {})
+    bad = set(esc) - set(LEVEL_NAMES)
+    if bad:
+        raise ConfigError(
+            f"{source}: unknown escalation level(s) {sorted(bad)}; levels are {list(LEVEL_NAMES)}."
+        )
+    ladder = [
+        Level(lv.code, lv.name, _positive_int(esc.get(lv.code, lv.days), f"{source}: escalation.{lv.code}"))
+        for lv in ladder
+    ]
+    if any(a.days >= b.days for a, b in zip(ladder, ladder[1:], strict=False)):
+        raise ConfigError(
+            f"{source}: escalation thresholds must increase along 提醒→通报→约谈→移交, got "
+            + ", ".join(f"{lv.code}={lv.days}" for lv in ladder)
+        )
+    deadlines = {c: dict(v) for c, v in DEFAULT_DEADLINE_DAYS.items()}
+    for category, by_severity in data.get("deadlines", {}).items():
+        if category not in deadlines:
+            raise ConfigError(
+                f"{source}: unknown category {category!r} in [deadlines]; categories are {CATEGORIES}."
+            )
+        for severity, days in by_severity.items():
+            if severity not in SEVERITIES:
+                raise ConfigError(
+                    f"{source}: unknown severity {severity!r}; severities are {list(SEVERITIES)}."
+                )
+            deadlines[category][severity] = _positive_int(days, f"{source}: deadlines.{category}.{severity}")
+    return Rules(deadline_days=deadlines, ladder=tuple(ladder))
+
+
+def load_rules(path: str | Path | None) -> Rules:
+    """Rules from a TOML file, or the defaults when ``path`` is None."""
+    if path is None:
+        return Rules()
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"rules file {path} not found; give an existing TOML file.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    return rules_from_mapping(data, str(path))
