@@ -1,0 +1,376 @@
+"""``lantian daily | assess | rank | targets | warn``: the official figures (HJ 663, rankings, targets,
+warnings). Every command prints a table, or JSON only with ``--json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lantian.cli import app
+
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Parquet store directory (else LANTIAN_STORE).")
+]
+SwitchOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--switch",
+        "-s",
+        help="Rule switch NAME=VALUE (spec §14), e.g. composite_weights=3-2-2, "
+        "warning_scheme=2017, mda8_min_windows=14. Repeatable.",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+
+
+def _options(switches: list[str] | None):
+    from dataclasses import fields
+
+    from lantian.errors import InputError
+    from lantian.standards import Options
+    from lantian.standards.switches import WEIGHTS_3_2_2
+
+    opts = Options()
+    types = {f.name: f for f in fields(Options)}
+    changes = {}
+    for item in switches or []:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or name not in types:
+            raise InputError(f"--switch {item!r}: use NAME=VALUE with NAME one of {', '.join(sorted(types))}")
+        current = getattr(opts, name)
+        raw = raw.strip()
+        if name == "composite_weights":
+            value = (
+                None
+                if raw.lower() in ("none", "")
+                else WEIGHTS_3_2_2
+                if raw == "3-2-2"
+                else tuple((k, float(v)) for k, v in (kv.split(":") for kv in raw.split(",")))
+            )
+        elif isinstance(current, bool):
+            value = raw.lower() in ("1", "true", "yes", "on")
+        elif isinstance(current, int) or name == "composite_round_single_index":
+            value = None if raw.lower() == "none" else int(raw)
+        elif isinstance(current, tuple):
+            value = tuple(x.strip() for x in raw.split(",") if x.strip())
+        else:
+            value = raw
+        changes[name] = value
+    return opts.with_(**changes)
+
+
+def _date(text: str, what: str) -> dt.date:
+    from lantian.errors import InputError
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"{what} {text!r} is not a date; use YYYY-MM-DD") from exc
+
+
+def _json_default(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _clean(obj):
+    """Floats as the decimals they stand for (results are exact to 10⁻⁹, lantian.calc.rounding)."""
+    if isinstance(obj, float):
+        return round(obj, 9)
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def _emit_json(obj) -> None:
+    typer.echo(json.dumps(_clean(obj), ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{round(v, 9):g}"
+    return str(v)
+
+
+@app.command()
+def daily(
+    date_from: Annotated[str, typer.Option("--from", help="First natural day YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="Last natural day YYYY-MM-DD.")],
+    store: StoreOpt = None,
+    station: Annotated[str | None, typer.Option(help="Station code.")] = None,
+    city: Annotated[
+        str | None, typer.Option(help="City name (evaluation stations, or city daily rows).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the table to CSV.")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Valid counts and why values are invalid.")
+    ] = False,
+    switch: SwitchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Daily means, MDA8, max 1-hour O3, IAQIs, AQI, category, primary pollutant, valid-hour counts."""
+    from lantian.pipeline.assessment import daily_report, open_store
+
+    options = _options(switch)
+    ds = open_store(store)
+    table, source = daily_report(
+        ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options
+    )
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        table.write_csv(output)
+    main = [
+        c
+        for c in (
+            "date",
+            "so2",
+            "no2",
+            "co",
+            "pm10",
+            "pm25",
+            "o3",
+            "o3_8h",
+            "aqi",
+            "category",
+            "primary_pollutants",
+        )
+        if c in table.columns
+    ]
+    counts = [c for c in table.columns if c.startswith("n_")]
+    cols = main + (counts + ["regime", "valid_day", "invalid_because"] if explain else [])
+    if as_json:
+        _emit_json(
+            {
+                "source": source,
+                "rule": "GB 3095 Table 4 (≥20 h; 8-h ≥6 of 8; MDA8 windows 08–24, "
+                f"≥{options.mda8_min_windows} of 17 or exceedance); HJ 633 edition per day",
+                "rows": table.select(cols).to_dicts(),
+            }
+        )
+        return
+    t = Table(*cols, title=f"daily values · {station or city} · from {source}")
+    for row in table.select(cols).iter_rows():
+        t.add_row(*[_fmt(v) for v in row])
+    Console().print(t)
+    if output:
+        Console(stderr=True).print(f"written: {output}")
+
+
+def _assessment_rows(row: dict) -> list[tuple[str, str, str, str, str]]:
+    from lantian.standards import hj663
+
+    out = []
+    for it in hj663.ITEMS:
+        if it.name in row:
+            out.append(
+                (
+                    it.name,
+                    _fmt(row.get(it.name)),
+                    _fmt(row.get(f"limit_{it.name}")),
+                    _fmt(row.get(f"attains_{it.name}")),
+                    f"{row.get(f'n_{it.name}')} d" + ("" if row.get(f"valid_{it.name}") else " (invalid)"),
+                )
+            )
+    return out
+
+
+@app.command()
+def assess(
+    city: Annotated[str, typer.Option(help="City name.")],
+    period: Annotated[
+        str, typer.Option(help="2022 | 2022H1 | 2022Q3 | 2022-07 | 2022-01-01..2022-03-31 | ytd")
+    ],
+    store: StoreOpt = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Compare with the same period last year.")
+    ] = False,
+    dust: Annotated[Path | None, typer.Option("--dust", help="CSV city,date of dust-affected days.")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Days that entered each figure; invalid days.")
+    ] = False,
+    switch: SwitchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """HJ 663 period assessment: statistics, composite index, attainment, good days, comparison."""
+    import polars as pl
+
+    from lantian.pipeline.assessment import assess_city, explain_daily, open_store
+
+    options = _options(switch)
+    res = assess_city(open_store(store), city, period, compare, dust, options)
+    row = res["result"].row(0, named=True)
+    p = res["period"]
+    detail = None
+    if explain:
+        ex = explain_daily(res["daily"], options)
+        detail = {
+            "rule": f"means of valid daily values; CO P95 / O3 P90 (NumPy linear, spec §5.2) of published daily "
+            f"values; validity ≥27 days per whole month (Feb 25), years ≥324 days; edition {row['regime']}",
+            "invalid_days": ex.filter(~pl.col("valid_day")).select("date", "invalid_because").to_dicts(),
+            "days_per_item": {k.removeprefix("n_"): v for k, v in row.items() if k.startswith("n_")},
+        }
+    if as_json:
+        _emit_json(
+            {
+                "city": row["city"],
+                "period": p.label,
+                "start": p.start,
+                "end": p.end,
+                "source": res["source"],
+                "result": row,
+                **({"explain": detail} if detail else {}),
+            }
+        )
+        return
+    console = Console()
+    t = Table(
+        "item",
+        "value",
+        "limit",
+        "attains",
+        "days",
+        title=f"{row['city']} · {p.label} ({p.start}…{p.end}) · "
+        f"GB 3095/HJ 633 {row['regime']} · from {res['source']}",
+    )
+    for r in _assessment_rows(row):
+        t.add_row(*r)
+    console.print(t)
+    console.print(
+        f"composite index [bold]{_fmt(row['composite_index'])}[/] (primary {row['index_primary']}); "
+        f"good days {row['good_days']}/{row['valid_days']} = {_fmt(row['good_rate'])}%; "
+        f"heavy-or-worse days {row['heavy_days']}; attains all: {_fmt(row['attains_all'])}"
+    )
+    if compare and "index_change_pct" in row:
+        console.print(
+            f"same period last year: index {_fmt(row.get('composite_index_last_year'))}, change "
+            f"{_fmt(row.get('index_change_pct'))}% ({_fmt(row.get('trend'))}); PM2.5 "
+            f"{_fmt(row.get('pm25_last_year'))} → {_fmt(row.get('pm25'))}"
+        )
+    if detail:
+        console.print(f"rule: {detail['rule']}")
+        for d in detail["invalid_days"]:
+            console.print(f"  invalid {d['date']}: {d['invalid_because']}")
+
+
+@app.command()
+def rank(
+    group: Annotated[str, typer.Option(help="Group name (in --groups, or a province in the registry).")],
+    period: Annotated[str, typer.Option(help="Period, as for assess.")],
+    store: StoreOpt = None,
+    by: Annotated[str, typer.Option(help="index | change | pm25 | good_rate")] = "index",
+    groups: Annotated[
+        Path | None, typer.Option("--groups", help="TOML file with [groups] NAME = [cities].")
+    ] = None,
+    dust: Annotated[Path | None, typer.Option("--dust", help="CSV city,date of dust-affected days.")] = None,
+    switch: SwitchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank a group's cities (competition ranking with ties, spec §6.2)."""
+    from lantian.pipeline.assessment import open_store, rank_group
+
+    options = _options(switch)
+    table, p, problems = rank_group(open_store(store), group, period, by, groups, dust, options)
+    cols = [
+        c
+        for c in (
+            "rank",
+            "city",
+            "composite_index",
+            "composite_index_last_year",
+            "index_change_pct",
+            "pm25",
+            "good_rate",
+            "index_primary",
+            "deterioration_rank",
+            "excluded",
+        )
+        if c in table.columns
+    ]
+    if as_json:
+        _emit_json(
+            {
+                "group": group,
+                "period": p.label,
+                "by": by,
+                "rows": table.select(cols).to_dicts(),
+                "not_assessed": problems,
+            }
+        )
+        return
+    t = Table(*cols, title=f"{group} · {p.label} · ranked by {by}")
+    for r in table.select(cols).iter_rows():
+        t.add_row(*[_fmt(v) for v in r])
+    console = Console()
+    console.print(t)
+    for c, why in problems.items():
+        console.print(f"not assessed: {c}: {why}")
+
+
+@app.command()
+def targets(
+    city: Annotated[str, typer.Option(help="City name.")],
+    year: Annotated[int, typer.Option(help="Target year.")],
+    targets_file: Annotated[Path, typer.Option("--targets", help="TOML file with [[targets]] entries.")],
+    store: StoreOpt = None,
+    switch: SwitchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Year-to-date status of a city's targets: what remains, what is lost, a verdict (zh/en)."""
+    from lantian.pipeline.assessment import open_store, targets_status
+
+    res = targets_status(open_store(store), city, year, targets_file, _options(switch))
+    if as_json:
+        _emit_json(res)
+        return
+    t = Table(
+        "target",
+        "limit",
+        "current",
+        "status",
+        "remaining",
+        title=f"{res['city']} {year} targets · as of {res['as_of']}",
+    )
+    for s in res["targets"]:
+        t.add_row(
+            s["target"],
+            s["limit"],
+            s["current"],
+            s["status"],
+            ", ".join(f"{k}={_fmt(v)}" for k, v in s["remaining"].items()),
+        )
+    console = Console()
+    console.print(t)
+    for s in res["targets"]:
+        console.print(f"· {s['verdict_zh']}  {s['verdict_en']}")
+    console.print(f"[bold]{res['verdict_zh']}[/]  {res['verdict_en']}")
+
+
+@app.command()
+def warn(
+    forecast: Annotated[Path, typer.Argument(help="CSV with city,date,aqi (daily AQI forecast).")],
+    switch: SwitchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Heavy-pollution warning level per city and episode (2018 three-level scheme; 2017 via a switch)."""
+    from lantian.pipeline.assessment import warnings_from_file
+
+    table = warnings_from_file(forecast, _options(switch))
+    if as_json:
+        _emit_json({"rows": table.to_dicts()})
+        return
+    t = Table(*table.columns, title=f"heavy-pollution warnings · {forecast.name}")
+    for r in table.iter_rows():
+        t.add_row(*[_fmt(v) for v in r])
+    Console().print(t)

@@ -1,0 +1,361 @@
+"""Orchestration of the official figures: store → daily values → assessment, ranking, targets, warnings.
+
+City daily values come from the city's evaluation stations' hours when the store has them (order of
+aggregation: switch ``city_aggregation_order``), otherwise from the store's city daily rows (e.g.
+city daily data from the platform). Station daily values always come from the station's hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import asdict
+from pathlib import Path
+
+import polars as pl
+
+from lantian.calc import assessment as calc_assess
+from lantian.calc import ranking as calc_rank
+from lantian.calc import targets as calc_targets
+from lantian.calc import warnings as calc_warn
+from lantian.calc.averaging import city_values, daily_values
+from lantian.calc.periods import Period, parse_period
+from lantian.calc.rounding import round_pollutant
+from lantian.errors import ConfigError, InputError, NotFound
+from lantian.io.dataset import Dataset
+from lantian.io.stations import city_key
+from lantian.schema import CITY, DATE, STATION, TIME
+from lantian.standards import DEFAULT, Options
+
+DAILY_COLUMNS = ("so2", "no2", "co", "pm10", "pm25", "o3", "o3_8h")
+
+
+def open_store(store: str | Path | None) -> Dataset:
+    from lantian import config
+
+    path = config.load(store=store).store
+    if not Path(path).is_dir():
+        raise InputError(
+            f"store {path} does not exist; ingest data first (lantian ingest --store {path} FILES)"
+        )
+    return Dataset(path)
+
+
+def _pad(start: dt.date, end: dt.date, days: int) -> tuple[dt.date, dt.date]:
+    return start - dt.timedelta(days=days), end + dt.timedelta(days=days)
+
+
+def city_stations(ds: Dataset, city: str) -> pl.DataFrame:
+    reg = ds.stations()
+    return reg.filter(pl.col(CITY).str.strip_chars().str.strip_suffix("市") == city_key(city))
+
+
+def station_daily(
+    ds: Dataset, station: str, start: dt.date, end: dt.date, options: Options = DEFAULT
+) -> pl.LazyFrame:
+    hourly = ds.scan_hourly(stations=[station], start=start, end=end)
+    if hourly.select(pl.len()).collect().item() == 0:
+        raise NotFound(f"no hourly data for station {station!r} between {start} and {end}")
+    return daily_values(hourly, by=STATION, options=options).filter(pl.col(DATE).is_between(start, end))
+
+
+def city_daily(
+    ds: Dataset, city: str, start: dt.date, end: dt.date, options: Options = DEFAULT
+) -> tuple[pl.LazyFrame, str]:
+    """City daily frame for ``start``…``end`` and where it came from (``station hours`` or ``city daily``)."""
+    reg = city_stations(ds, city)
+    codes = reg[STATION].to_list()
+    if codes:
+        hourly = ds.scan_hourly(stations=codes, start=start, end=end)
+        if hourly.select(pl.len()).collect().item():
+            daily = city_values(hourly, reg, options).filter(pl.col(DATE).is_between(start, end))
+            return daily.with_columns(pl.lit(city_key(city)).alias(CITY)), "station hours"
+    rows = ds.scan_daily(cities=[city], start=start, end=end).filter(pl.col(STATION).is_null())
+    if rows.select(pl.len()).collect().item() == 0:
+        raise NotFound(
+            f"no data for city {city!r} between {start} and {end} in the store "
+            "(neither station hours of registered stations nor city daily rows)"
+        )
+    keep = [c for c in DAILY_COLUMNS if c in rows.collect_schema().names()]
+    daily = rows.select(pl.col(CITY).str.strip_suffix("市"), DATE, *keep).unique([CITY, DATE], keep="last")
+    return daily.sort(DATE), "city daily"
+
+
+def last_day(ds: Dataset, city: str) -> dt.date | None:
+    """Last natural day with data for a city (``ytd`` ends there)."""
+    codes = city_stations(ds, city)[STATION].to_list()
+    last = None
+    if codes:
+        t = ds.scan_hourly(stations=codes).select(pl.col(TIME).max()).collect().item()
+        last = (t - dt.timedelta(hours=1)).date() if t else None
+    if last is None:
+        last = ds.scan_daily(cities=[city]).select(pl.col(DATE).max()).collect().item()
+    return last
+
+
+def read_dust_days(path: str | Path | None) -> pl.DataFrame | None:
+    """Dust-affected days: CSV with ``city,date`` (one row per city and day, spec §7)."""
+    if path is None:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such dust-day file")
+    frame = pl.read_csv(p, infer_schema=False)
+    missing = {CITY, DATE} - set(frame.columns)
+    if missing:
+        raise InputError(f"{p}: needs the columns city,date (missing {', '.join(sorted(missing))})")
+    try:
+        return frame.select(pl.col(CITY).str.strip_chars().str.strip_suffix("市"), pl.col(DATE).str.to_date())
+    except pl.exceptions.InvalidOperationError as exc:
+        raise InputError(f"{p}: dates must be YYYY-MM-DD ({exc})") from exc
+
+
+def assess_city(
+    ds: Dataset,
+    city: str,
+    period_text: str,
+    compare: bool = False,
+    dust_file: str | Path | None = None,
+    options: Options = DEFAULT,
+) -> dict:
+    """Assessment of one city for one period (and the same period last year with ``compare``)."""
+    period = parse_period(
+        period_text, as_of=last_day(ds, city) if period_text.strip().lower() == "ytd" else None
+    )
+    dust = read_dust_days(dust_file)
+    daily, source = city_daily(ds, city, period.start, period.end, options)
+    result = calc_assess.assess(daily, period, CITY, options, dust)
+    previous = None
+    if compare:
+        prev_period = period.same_period_last_year()
+        try:
+            prev_daily, _ = city_daily(ds, city, prev_period.start, prev_period.end, options)
+        except NotFound:
+            prev_daily = None
+        if prev_daily is not None:
+            previous = calc_assess.assess(prev_daily, prev_period, CITY, options, dust)
+            result = calc_assess.compare(result, previous)
+    return {"period": period, "source": source, "result": result, "previous": previous, "daily": daily}
+
+
+def explain_daily(daily: pl.LazyFrame | pl.DataFrame, options: Options = DEFAULT) -> pl.DataFrame:
+    """Per day: which statistics were valid, and why the others were not (counts vs minimums)."""
+    from lantian.calc.averaging import MIN_HOURS_DAILY
+
+    graded = calc_assess.daily_aqi(daily, options).collect()
+    reasons = []
+    for p in ("so2", "no2", "co", "pm10", "pm25"):
+        n = f"n_{p}"
+        if n in graded.columns:
+            reasons.append(
+                pl.when(pl.col(p).is_null()).then(
+                    pl.format(f"{p}: {{}} of 24 hours (< {MIN_HOURS_DAILY})", pl.col(n))
+                )
+            )
+        elif f"n_stations_{p}" in graded.columns:
+            reasons.append(pl.when(pl.col(p).is_null()).then(pl.lit(f"{p}: no valid station value")))
+        else:
+            reasons.append(pl.when(pl.col(p).is_null()).then(pl.lit(f"{p}: missing")))
+    if "n_o3_8h" in graded.columns:
+        reasons.append(
+            pl.when(pl.col("o3_8h").is_null()).then(
+                pl.format(
+                    f"o3_8h: {{}} of 17 valid 8-hour windows (< {options.mda8_min_windows})",
+                    pl.col("n_o3_8h"),
+                )
+            )
+        )
+    else:
+        reasons.append(pl.when(pl.col("o3_8h").is_null()).then(pl.lit("o3_8h: missing")))
+    return graded.with_columns(invalid_because=pl.concat_str(reasons, separator="; ", ignore_nulls=True))
+
+
+def daily_report(
+    ds: Dataset,
+    start: dt.date,
+    end: dt.date,
+    station: str | None = None,
+    city: str | None = None,
+    options: Options = DEFAULT,
+) -> tuple[pl.DataFrame, str]:
+    """Daily values (published precision), IAQIs, AQI, category, primary pollutant and valid counts."""
+    if (station is None) == (city is None):
+        raise InputError("give exactly one of --station or --city")
+    if station is not None:
+        daily, source = station_daily(ds, station, start, end, options), "station hours"
+    else:
+        daily, source = city_daily(ds, city, start, end, options)
+    graded = explain_daily(daily, options)
+    published = [
+        round_pollutant(pl.col(p), p if p != "o3_8h" else "o3").alias(p)
+        for p in DAILY_COLUMNS
+        if p in graded.columns
+    ]
+    return graded.with_columns(published).sort(DATE), source
+
+
+# -- groups and ranking ---------------------------------------------------------------------------------
+
+
+def group_members(ds: Dataset, group: str, groups_file: str | Path | None = None) -> list[str]:
+    """Cities of a group: from a TOML file (``[groups] 湖南 = ["长沙", …]``) or the registry's province."""
+    if groups_file is not None:
+        p = Path(groups_file)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{p}: cannot read the groups file ({exc})") from exc
+        groups = data.get("groups", data)
+        if group not in groups:
+            raise NotFound(f"group {group!r} is not in {p}; groups there: {', '.join(groups) or 'none'}")
+        return [city_key(c) for c in groups[group]]
+    reg = ds.stations()
+    key = group.strip().removesuffix("省")
+    members = reg.filter(pl.col("province").fill_null("").str.strip_suffix("省") == key)[CITY]
+    cities = sorted({city_key(c) for c in members.drop_nulls().to_list()})
+    if not cities:
+        raise NotFound(
+            f"no group {group!r}: give --groups FILE (TOML [groups]) or register stations with their province"
+        )
+    return cities
+
+
+def rank_group(
+    ds: Dataset,
+    group: str,
+    period_text: str,
+    by: str = "index",
+    groups_file: str | Path | None = None,
+    dust_file: str | Path | None = None,
+    options: Options = DEFAULT,
+) -> tuple[pl.DataFrame, Period, dict[str, str]]:
+    """Assess every member of a group for the period and rank (``change`` also assesses last year)."""
+    cities = group_members(ds, group, groups_file)
+    if by not in calc_rank.BY:
+        raise InputError(f"--by must be one of {', '.join(calc_rank.BY)}, got {by!r}")
+    as_of = None
+    if period_text.strip().lower() == "ytd":
+        as_of = max(d for d in (last_day(ds, c) for c in cities) if d is not None)
+    period = parse_period(period_text, as_of=as_of)
+    dust = read_dust_days(dust_file)
+    problems: dict[str, str] = {}
+
+    def gather(p: Period, prefix: str = "") -> pl.DataFrame | None:
+        frames = []
+        for c in cities:
+            try:
+                daily, _ = city_daily(ds, c, p.start, p.end, options)
+                frames.append(daily.collect())
+            except NotFound as exc:
+                problems.setdefault(c, f"{prefix}{exc}")
+        if not frames:
+            return None
+        # one assessment over all members: the AQI engine runs once per period
+        return calc_assess.assess(pl.concat(frames, how="diagonal_relaxed"), p, CITY, options, dust)
+
+    frame = gather(period)
+    if frame is None:
+        raise NotFound(f"no member of {group!r} has data for {period.label}")
+    if by == "change":
+        prev = gather(period.same_period_last_year(), "last year: ")
+        frame = calc_assess.compare(frame, prev if prev is not None else frame.clear())
+    return calc_rank.rank(frame, by), period, problems
+
+
+# -- targets ----------------------------------------------------------------------------------------------
+
+
+def read_targets(path: str | Path, city: str, year: int) -> calc_targets.Targets:
+    """Targets from a TOML file: ``[[targets]]`` tables with ``city``, ``year`` and any of
+    ``good_rate_min good_days_min pm25_max pm10_max composite_max heavy_days_max o3_max``."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read the targets file ({exc})") from exc
+    fields = set(calc_targets.Targets.__dataclass_fields__) - {"city", "year"}
+    for row in data.get("targets", []):
+        if city_key(str(row.get("city", ""))) == city_key(city) and int(row.get("year", 0)) == year:
+            unknown = set(row) - fields - {"city", "year"}
+            if unknown:
+                raise ConfigError(
+                    f"{p}: unknown target field(s) {', '.join(sorted(unknown))}; "
+                    f"known: {', '.join(sorted(fields))}"
+                )
+            return calc_targets.Targets(
+                city=city_key(city), year=year, **{k: v for k, v in row.items() if k in fields}
+            )
+    raise NotFound(f"{p}: no [[targets]] entry for city {city!r} and year {year}")
+
+
+def targets_status(
+    ds: Dataset, city: str, year: int, targets_file: str | Path, options: Options = DEFAULT
+) -> dict:
+    """Year-to-date status of a city's targets (as of the last day with data in ``year``)."""
+    t = read_targets(targets_file, city, year)
+    last = last_day(ds, city)
+    if last is None or last < dt.date(year, 1, 1):
+        raise NotFound(f"no data for {city} in {year}")
+    as_of = min(last, dt.date(year, 12, 31))
+    period = Period("ytd", dt.date(year, 1, 1), as_of, f"{year}-01-01..{as_of.isoformat()}")
+    daily, _ = city_daily(ds, city, period.start, period.end, options)
+    res = calc_assess.assess(daily, period, CITY, options).row(0, named=True)
+    day = daily.collect()
+    pm = day["pm25"].drop_nulls()
+    o3 = round_pollutant(pl.col("o3_8h"), "o3")
+    o3_values = day.select(o3).to_series().drop_nulls().to_list()
+    last_year = None
+    if t.composite_max == "last_year":
+        prev = parse_period(str(year - 1))
+        try:
+            pdaily, _ = city_daily(ds, city, prev.start, prev.end, options)
+            last_year = calc_assess.assess(pdaily, prev, CITY, options)["composite_index"][0]
+        except NotFound:
+            last_year = None
+    statuses = calc_targets.evaluate(
+        t,
+        as_of,
+        res["valid_days"] or 0,
+        res["good_days"] or 0,
+        res["heavy_days"] or 0,
+        float(pm.sum()) if pm.len() else None,
+        pm.len(),
+        res["pm25"],
+        o3_values,
+        res["composite_index"],
+        last_year,
+    )
+    zh, en = calc_targets.verdict(statuses)
+    return {
+        "city": t.city,
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "targets": [asdict(s) for s in statuses],
+        "verdict_zh": zh,
+        "verdict_en": en,
+    }
+
+
+# -- warnings ---------------------------------------------------------------------------------------------
+
+
+def warnings_from_file(path: str | Path, options: Options = DEFAULT) -> pl.DataFrame:
+    """Warning levels from a forecast CSV ``city,date,aqi`` (spec §8)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such forecast file")
+    frame = pl.read_csv(p, infer_schema=False)
+    missing = {CITY, DATE, "aqi"} - set(frame.columns)
+    if missing:
+        raise InputError(
+            f"{p}: a forecast needs the columns city,date,aqi (missing {', '.join(sorted(missing))})"
+        )
+    try:
+        frame = frame.select(
+            pl.col(CITY).str.strip_chars(),
+            pl.col(DATE).str.strip_chars().str.to_date(),
+            pl.col("aqi").str.strip_chars().cast(pl.Int64),
+        )
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+        raise InputError(f"{p}: dates must be YYYY-MM-DD and aqi an integer ({exc})") from exc
+    return calc_warn.episodes(frame, options)
