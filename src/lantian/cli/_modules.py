@@ -1,3 +1,11 @@
 """Import every command module so that it registers on the app (one line per module)."""
 
-from lantian.cli import aqi_cmd  # noqa: F401
+# ruff: noqa: I001, F401
+
+from lantian.cli import aqi_cmd
+from lantian.cli import report_cmd
+from lantian.cli import bench_cmd
+from lantian.cli import web_cmd
+from lantian.cli import workflow_cmd
+from lantian.cli import data_cmd
+from lantian.cli import assess_cmd

@@ -1,0 +1,558 @@
+"""lantian's benchmark suite: one command, the same synthetic national data for every tool.
+
+``lantian bench [--quick] [--json] [--output docs/benchmarks.md]`` (or ``python benchmarks/run.py``).
+
+1. Generates (or reuses, under ``--workdir``) a synthetic store with :mod:`lantian.pipeline.synth`.
+2. Runs every case of ``benchmarks/cases.py`` in its own process (time of the timed part, peak RSS).
+3. Checks results: lantian's hourly AQI against an exact-fraction oracle on a subsample (must be
+   exact); the annual figures of lantian, DuckDB SQL and pandas against each other (must be equal
+   after GB/T 8170 rounding; the tolerance on the rounded published figures is zero).
+4. Prints a table of ratios (peer time / lantian time: > 1 means lantian is faster) and targets.
+
+Ratios, not absolute times, are the headline: the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import peers  # noqa: E402
+
+
+@dataclass
+class Config:
+    stations: int
+    cities: int
+    years: int = 1
+    start: int = 2025
+    days: int | None = None
+    sample: int = 20000
+    repeat: int = 1
+    cnemc_hours: int = 24
+    ten_year: bool = False
+    seed: int = 1
+
+    @property
+    def key(self) -> str:
+        days = f"-d{self.days}" if self.days else ""
+        return f"s{self.stations}-c{self.cities}-y{self.years}-{self.start}{days}-h{self.cnemc_hours}-seed{self.seed}"
+
+
+QUICK = Config(stations=1900, cities=340, days=61, sample=5000, cnemc_hours=24)
+FULL = Config(stations=1900, cities=340, sample=20000, repeat=2, cnemc_hours=168, ten_year=True)
+
+
+@dataclass
+class Result:
+    benchmark: str
+    tool: str
+    seconds: float | None
+    max_rss_mb: float | None
+    detail: dict = field(default_factory=dict)
+    ratio: float | None = None  # peer seconds / lantian seconds (lantian rows: None)
+    note: str = ""
+
+
+def machine() -> dict:
+    mem_gb = None
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemTotal"):
+                    mem_gb = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    versions = {"python": platform.python_version(), "polars": pl.__version__}
+    for mod in ("duckdb", "pandas", "pyarrow", "pyspark"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except ImportError:
+            versions[mod] = None
+    return {"nproc": os.cpu_count(), "memory_gb": mem_gb, "cpu": cpu, "os": platform.platform(), **versions}
+
+
+def ensure_store(cfg: Config, workdir: Path, progress=None) -> tuple[Path, Path]:
+    """Generate the synthetic store (once per configuration) and return (store, platform files dir)."""
+    from lantian.pipeline.synth import generate
+
+    root = workdir / cfg.key
+    store, files = root / "store", root / "cnemc"
+    marker = root / "done.json"
+    if not marker.exists():
+        report = generate(
+            store,
+            stations=cfg.stations,
+            cities=cfg.cities,
+            years=cfg.years,
+            start=cfg.start,
+            seed=cfg.seed,
+            cnemc_files=files,
+            cnemc_hours=cfg.cnemc_hours,
+            days=cfg.days,
+            progress=progress,
+        )
+        marker.write_text(json.dumps(report.as_dict()))
+    return store, files
+
+
+def run_case(
+    name: str,
+    store: Path,
+    out: Path,
+    cfg: Config,
+    files: Path | None = None,
+    years: int = 1,
+    timeout: float = 3600,
+) -> dict:
+    cmd = [
+        sys.executable,
+        str(HERE / "cases.py"),
+        name,
+        "--store",
+        str(store),
+        "--out",
+        str(out),
+        "--year",
+        str(cfg.start),
+        "--years",
+        str(years),
+        "--sample",
+        str(cfg.sample),
+        "--repeat",
+        str(cfg.repeat),
+    ]
+    if files is not None:
+        cmd += ["--files", str(files)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def check_aqi(out: Path) -> dict:
+    """lantian vs the exact oracle on the subsample (must be exact); peers' agreement for information."""
+    lan = pl.read_parquet(out / "aqi_lantian_sample.parquet")
+    oracle = [peers.oracle_aqi(r)[0] for r in lan.select(peers.POLLUTANTS).to_dicts()]
+    want = pl.Series("oracle", oracle, dtype=pl.Int64)
+    result = {"sample_rows": lan.height}
+
+    def agree(got: pl.Series) -> int:
+        return int(((got == want) | (got.is_null() & want.is_null())).fill_null(False).sum())
+
+    result["lantian_mismatches"] = lan.height - agree(lan["aqi"])
+    for name in ("pandas", "python_aqi", "aqi_hub"):
+        path = out / f"aqi_{name}_sample.parquet"
+        if path.exists():
+            got = pl.read_parquet(path)["aqi"].cast(pl.Int64)
+            result[f"{name}_agreement_pct"] = round(100 * agree(got) / lan.height, 2)
+    return result
+
+
+ANNUAL_COLUMNS = (
+    "valid_days",
+    "good_days",
+    "so2",
+    "no2",
+    "pm10",
+    "pm25",
+    "co_p95",
+    "o3_8h_p90",
+    "so2_p98",
+    "no2_p98",
+    "pm10_p95",
+    "pm25_p95",
+    "composite_index",
+    "good_rate",
+)
+
+
+def check_annual(out: Path) -> dict:
+    """Every tool's annual figures equal as published decimals (tolerance 0 at the published precision)."""
+    frames = {}
+    for name in ("lantian", "duckdb", "pandas"):
+        path = out / f"annual_{name}.parquet"
+        if path.exists():
+            frames[name] = (
+                pl.read_parquet(path)
+                .select(pl.col("city").str.strip_suffix("市"), *ANNUAL_COLUMNS)
+                .sort("city")
+                .with_columns([pl.col(c).cast(pl.Float64) for c in ANNUAL_COLUMNS])
+            )
+    result: dict = {"tools": sorted(frames)}
+    names = sorted(frames)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            fa, fb = frames[a], frames[b]
+            joined = fa.join(fb, on="city", how="full", suffix="_b", coalesce=True)
+            bad = {}
+            for c in ANNUAL_COLUMNS:
+                # Published figures are decimals (≤ 2 dp): compared as such, so 4.27 and its binary
+                # neighbour 4.2700000000000005 are the same figure; any decimal difference counts.
+                joined = joined.with_columns(pl.col(c).round(6), pl.col(f"{c}_b").round(6))
+                diff = joined.filter(
+                    ~(
+                        (pl.col(c) == pl.col(f"{c}_b")) | (pl.col(c).is_null() & pl.col(f"{c}_b").is_null())
+                    ).fill_null(False)
+                )
+                if diff.height:
+                    bad[c] = diff.height
+            result[f"{a}_vs_{b}"] = {"cities": joined.height, "differing_cells": bad}
+    pairs = [v for k, v in result.items() if "_vs_" in k]
+    result["agree"] = bool(pairs) and all(not v["differing_cells"] for v in pairs)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Run
+
+
+def _ratio(peer: dict, ours: dict) -> float | None:
+    if "seconds" in peer and "seconds" in ours and ours["seconds"]:
+        return peer["seconds"] / ours["seconds"]
+    return None
+
+
+def run(
+    quick: bool = False, workdir: Path | None = None, progress=None, config: Config | None = None
+) -> dict:
+    cfg = config or (QUICK if quick else FULL)
+    workdir = Path(workdir or os.environ.get("LANTIAN_BENCH_DIR", ".bench"))
+    started = dt.datetime.now()
+    say = progress or (lambda msg: None)
+    say(f"synthetic store {cfg.key}")
+    store, files = ensure_store(cfg, workdir)
+    out = workdir / cfg.key / "results"
+    results: list[Result] = []
+    raw: dict[str, dict] = {}
+
+    def case(name: str, bench: str, tool: str, **kw) -> dict:
+        say(f"{bench}: {tool}")
+        r = run_case(name, store if "store" not in kw else kw.pop("store"), out, cfg, **kw)
+        raw[name] = r
+        note = r.get("error") or (f"not measured: {r['unavailable']}" if "unavailable" in r else "")
+        rss = r.get("max_rss_mb") if "seconds" in r else None
+        results.append(Result(bench, tool, r.get("seconds"), rss, r, note=note))
+        return r
+
+    ours = case("aqi_lantian", "hourly AQI", "lantian")
+    for name, tool in (
+        ("aqi_python_aqi", "python-aqi (per call, scaled)"),
+        ("aqi_aqi_hub", "aqi-hub (per call, scaled)"),
+        ("aqi_pandas", "pandas (np.interp + ceil)"),
+    ):
+        r = case(name, "hourly AQI", tool)
+        results[-1].ratio = _ratio(r, ours)
+    checks = {"hourly_aqi": check_aqi(out)}
+
+    ours = case("annual_lantian", "annual assessment, all cities", "lantian")
+    for name, tool in (("annual_duckdb", "DuckDB SQL"), ("annual_pandas", "pandas")):
+        r = case(name, "annual assessment, all cities", tool)
+        results[-1].ratio = _ratio(r, ours)
+    checks["annual"] = check_annual(out)
+
+    ours = case("ingest_lantian", "ingest platform files", "lantian", files=files)
+    r = case("ingest_polars_csv", "ingest platform files", "bare polars.read_csv", files=files)
+    results[-1].ratio = _ratio(r, ours)
+    parse = case(
+        "parse_lantian", "ingest platform files", "lantian read_cnemc (parse only, no store)", files=files
+    )
+    results[-1].note = results[-1].note or (
+        f"{100 * r['seconds'] / parse['seconds']:.0f} % of bare polars.read_csv speed"
+        if r.get("seconds") and parse.get("seconds")
+        else ""
+    )
+
+    case("refresh_lantian", "refresh after one new hour", "lantian", files=files)
+
+    if cfg.ten_year and "seconds" not in raw.get("annual_lantian", {}):
+        results.append(
+            Result(
+                "ten-year national assessment",
+                "lantian",
+                None,
+                None,
+                {},
+                note="not measured: needs lantian's annual assessment",
+            )
+        )
+    elif cfg.ten_year:
+        ten = Config(
+            stations=cfg.stations,
+            cities=cfg.cities,
+            years=10,
+            start=cfg.start - 9,
+            cnemc_hours=0,
+            seed=cfg.seed,
+            repeat=1,
+        )
+        say(f"synthetic store {ten.key} (ten years)")
+        ten_store, _ = ensure_store(ten, workdir)
+        r = run_case("annual_lantian_years", ten_store, out, ten, years=10, timeout=7200)
+        raw["annual_lantian_years"] = r
+        note = r.get("error") or (f"not measured: {r['unavailable']}" if "unavailable" in r else "")
+        results.append(
+            Result(
+                "ten-year national assessment", "lantian", r.get("seconds"), r.get("max_rss_mb"), r, note=note
+            )
+        )
+
+    summary = {
+        "command": "lantian bench" + (" --quick" if quick else ""),
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round((dt.datetime.now() - started).total_seconds(), 1),
+        "machine": machine(),
+        "data": {**json.loads((workdir / cfg.key / "done.json").read_text()), "config": cfg.key},
+        "results": [r.__dict__ for r in results],
+        "checks": checks,
+    }
+    summary["targets"] = targets(raw, checks)
+    return summary
+
+
+def targets(raw: dict, checks: dict) -> list[dict]:
+    """The issue's targets, measured."""
+
+    def sec(name):
+        return raw.get(name, {}).get("seconds")
+
+    def ratio(peer, ours):
+        return sec(peer) / sec(ours) if sec(peer) and sec(ours) else None
+
+    rows = []
+
+    def add(name, value, goal, met, unit=""):
+        rows.append(
+            {
+                "target": name,
+                "measured": None if value is None else round(value, 3),
+                "goal": goal,
+                "unit": unit,
+                "met": bool(met) if value is not None else None,
+            }
+        )
+
+    r = ratio("aqi_python_aqi", "aqi_lantian")
+    add("hourly AQI vs python-aqi (per value)", r, "≥ 300×", r is not None and r >= 300, "×")
+    r = ratio("aqi_aqi_hub", "aqi_lantian")
+    add("hourly AQI vs aqi-hub (per value)", r, "≥ 100×", r is not None and r >= 100, "×")
+    m = checks.get("hourly_aqi", {}).get("lantian_mismatches")
+    add("hourly AQI exact (mismatches vs oracle)", m, "0", m == 0)
+    r = ratio("annual_duckdb", "annual_lantian")
+    add("annual assessment vs DuckDB SQL", r, "≥ 1×", r is not None and r >= 1, "×")
+    s = sec("annual_lantian")
+    add("annual assessment time", s, "< 3 s", s is not None and s < 3, "s")
+    ann = checks.get("annual", {})
+    differing = sum(sum(v["differing_cells"].values()) for k, v in ann.items() if "_vs_" in k)
+    add(
+        f"annual figures agree ({', '.join(ann.get('tools', []))}): differing cells",
+        differing,
+        "0 (3 tools)",
+        ann.get("agree") and len(ann.get("tools", [])) == 3,
+    )
+    r = ratio("ingest_polars_csv", "ingest_lantian")
+    add(
+        "ingest speed vs bare polars.read_csv",
+        None if r is None else r * 100,
+        "≥ 50 %",
+        r is not None and r >= 0.5,
+        "%",
+    )
+    s = sec("refresh_lantian")
+    add("one-hour refresh", s, "≤ 0.5 s", s is not None and s <= 0.5, "s")
+    if "annual_lantian_years" in raw:
+        mb = raw["annual_lantian_years"].get("max_rss_mb")
+        add(
+            "ten-year assessment peak memory",
+            None if mb is None else mb / 1024,
+            "≤ 8 GB",
+            mb is not None and mb / 1024 <= 8,
+            "GB",
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def _fmt(v, digits=3):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.{digits}g}" if abs(v) < 1000 else f"{v:,.0f}"
+    return str(v)
+
+
+def table_rows(summary: dict) -> list[list[str]]:
+    rows = []
+    for r in summary["results"]:
+        d = r["detail"]
+        per = ""
+        if r["seconds"] and d.get("values"):
+            per = f"{r['seconds'] / d['values'] * 1e9:,.0f} ns/value"
+        elif r["seconds"] and d.get("units"):
+            per = f"{d['units']:,} {d.get('unit', '')}"
+        rows.append(
+            [
+                r["benchmark"],
+                r["tool"],
+                _fmt(r["seconds"]),
+                per,
+                _fmt(r["max_rss_mb"], 4) if r["max_rss_mb"] else "—",
+                "" if r["ratio"] is None else f"{r['ratio']:,.3g}×",
+                r["note"],
+            ]
+        )
+    return rows
+
+
+INTRO = """\
+`lantian bench` runs every tool on the same synthetic national data (`lantian synth`: stations and cities
+shaped on real monitoring data, see `src/lantian/pipeline/synth.py`), each case in its own process, and
+checks the results while it measures. Ratios, not absolute times, are the headline: the machines are
+shared and noisy. "lantian faster by" is the peer's time divided by lantian's (above 1: lantian is faster).
+
+- **hourly AQI**: every station-hour, six pollutants. lantian: `lantian.calc.aqi.aqi_frame(frame, "hourly")`.
+  python-aqi (`aqi.to_aqi`, algorithm `mep`) and aqi-hub (`cal_aqi_cn`) are called once per station-hour on
+  a random subsample and their time is scaled to the full count; pandas is a vectorised `np.interp` + `ceil`.
+  lantian's results on the subsample must equal an exact-fraction oracle (`benchmarks/peers.py`).
+- **annual assessment**: all cities (daily validity, MDA8, percentiles, composite index, good-day rate),
+  read from the Parquet store; lantian against the same statistics hand-written in DuckDB SQL and pandas.
+  The rounded figures must be equal (tolerance 0).
+- **ingest**: the synthetic national-platform hourly files into a fresh store, against bare `polars.read_csv`.
+- **refresh**: one new hour arrives: city AQI of the hour and year-to-date figures of every city.
+- **peak RSS**: `getrusage` maximum resident set size of the case's process (interpreter and imports included).
+
+Synthetic data: `lantian synth --store DIR --stations 1900 --cities 340 --years 1 --start 2025
+[--cnemc-files DIR] [--seed 1]` writes `DIR/hourly/year=YYYY/*.parquet` (canonical hourly frames),
+`DIR/stations.parquet` (registry with control points) and, optionally, national-platform hourly release files.
+Monthly empirical quantiles, diurnal profiles, day-to-day and hour-to-hour persistence, cross-pollutant
+correlation and outage lengths are fitted from PRSA Beijing; each city's seasonal level relative to
+Beijing from the daily values of 365 real cities (aqistudy); isolated gaps from the national-platform
+files. The fit (`benchmarks/fit_synth_params.py`) is stored in `src/lantian/data/synth_params.json`.
+
+Reproduce: `pip install -e '.[bench]'` then the command below (`--quick` for a run under 3 minutes;
+`--json` for machine-readable output). Data and results are kept under `.bench/` (`--workdir`)."""
+
+HEADERS = ["benchmark", "tool", "seconds", "per unit", "peak RSS MB", "lantian faster by", "note"]
+
+
+def print_table(summary: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    t = Table(
+        *HEADERS,
+        title=f"lantian bench — {summary['data']['stations']} stations, "
+        f"{summary['data']['cities']} cities, {summary['data']['rows']:,} station-hours",
+    )
+    for row in table_rows(summary):
+        t.add_row(*row)
+    console.print(t)
+    tt = Table("target", "measured", "goal", "met", title="targets")
+    for r in summary["targets"]:
+        tt.add_row(
+            r["target"],
+            f"{_fmt(r['measured'])} {r['unit']}",
+            r["goal"],
+            {True: "[green]yes[/]", False: "[red]no[/]", None: "—"}[r["met"]],
+        )
+    console.print(tt)
+
+
+def markdown(summary: dict) -> str:
+    m = summary["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        INTRO,
+        "",
+        "## Latest full run",
+        "",
+        f"Command: `{summary['command']}` (run from the project root; started {summary['started']}, "
+        f"{summary['wall_seconds']} s wall time).",
+        "",
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB memory, {m['os']}; Python {m['python']}, "
+        f"Polars {m['polars']}, DuckDB {m['duckdb']}, pandas {m['pandas']}, PyArrow {m['pyarrow']}.",
+        "",
+        f"Data: synthetic national store (`lantian synth`), {summary['data']['stations']} stations in "
+        f"{summary['data']['cities']} cities, years {summary['data']['years']}, "
+        f"{summary['data']['rows']:,} station-hours; {summary['data']['platform_files']} national-platform "
+        "hourly files for the ingest and refresh cases.",
+        "",
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "---|" * len(HEADERS),
+    ]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in table_rows(summary)]
+    lines += ["", "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
+    for r in summary["targets"]:
+        met = {True: "yes", False: "**no**", None: "—"}[r["met"]]
+        lines.append(f"| {r['target']} | {_fmt(r['measured'])} {r['unit']} | {r['goal']} | {met} |")
+    lines += [
+        "",
+        "## Checks",
+        "",
+        "```json",
+        json.dumps(summary["checks"], indent=2, ensure_ascii=False),
+        "```",
+        "",
+        "## Annual statistics as hand-written for the peers",
+        "",
+        peers.ANNUAL_DEFINITION,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="lantian benchmark suite")
+    ap.add_argument("--quick", action="store_true", help="smaller run (< 3 min on 2 cores)")
+    ap.add_argument("--json", action="store_true", help="print JSON only")
+    ap.add_argument("--output", type=Path, help="write the Markdown report here (e.g. docs/benchmarks.md)")
+    ap.add_argument(
+        "--workdir", type=Path, default=None, help="where stores and results are kept (default .bench)"
+    )
+    a = ap.parse_args(argv)
+    say = None if a.json else (lambda msg: print(f"· {msg}", file=sys.stderr))
+    summary = run(quick=a.quick, workdir=a.workdir, progress=say)
+    summary["command"] = "lantian bench " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
+    if a.output:
+        a.output.parent.mkdir(parents=True, exist_ok=True)
+        a.output.write_text(markdown(summary), encoding="utf-8")
+    if a.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    else:
+        print_table(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""``lantian report``: the documents the office files, in HTML, PDF, XLSX, Markdown or JSON."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lantian.cli import app
+
+report_app = typer.Typer(
+    help="Reports the office files, in the official document style (HTML, PDF, XLSX, Markdown, JSON).",
+    no_args_is_help=True,
+)
+app.add_typer(report_app, name="report")
+
+_BINARY = ("pdf", "xlsx")
+
+City = Annotated[str, typer.Option("--city", help="City name, e.g. 长沙 or 长沙市.")]
+Period = Annotated[str, typer.Option("--period", help="The day, e.g. 2016-01-05.")]
+Format = Annotated[str, typer.Option("--format", "-f", help="html|pdf|xlsx|md|json")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="File to write (default: stdout for text).")
+]
+Lang = Annotated[str, typer.Option("--lang", help="zh|en (en: the air-quality parts in English).")]
+Office = Annotated[str | None, typer.Option("--office", help="Issuing office (default 蓝天办).")]
+Number = Annotated[str, typer.Option("--number", help="Document number, e.g. 蓝天办〔2017〕1号.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Same as --format json, printed on stdout.")]
+
+
+def _emit(kind: str, city: str, period: str, fmt: str, output: Path | None, as_json: bool, **options) -> None:
+    from lantian.errors import InputError
+    from lantian.reports.render import FORMATS, render
+    from lantian.reports.sources import build
+
+    if as_json:
+        fmt, output = "json", None
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if lang := options.get("lang"):
+        if lang not in ("zh", "en"):
+            raise InputError(f"unknown --lang {lang!r}; choose zh or en")
+    doc = build(kind, city=city, period=period, **options)
+    if output is None and fmt in _BINARY:
+        output = Path(f"{doc.city}-{kind}-{doc.period}.{fmt}")
+    data = render(doc, fmt, output)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        if not data.endswith(b"\n"):
+            sys.stdout.write("\n")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    typer.echo(f"{doc.title} → {output}", err=True)
+
+
+@report_app.command("daily")
+def daily(
+    city: City,
+    period: Period,
+    fmt: Format = "html",
+    output: Output = None,
+    lang: Lang = "zh",
+    office: Office = None,
+    number: Number = "",
+    input: Annotated[
+        Path | None, typer.Option("--input", help="Daily table (date, city|station, pollutants) to grade.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """空气质量日报: city and station AQI, level, category, primary pollutant, sub-indices, health advice."""
+    _emit(
+        "daily",
+        city,
+        period,
+        fmt,
+        output,
+        as_json,
+        lang=lang,
+        office=office,
+        number=number,
+        input=input,
+    )

@@ -1,0 +1,272 @@
+"""Builders of the period reports: quarterly review, annual report, weekly dispatch, monthly notice.
+
+Each takes the views of :mod:`lantian.reports.figures` (filled from the pipeline and workflow
+results) and returns a :class:`~lantian.reports.spec.Document`.
+The supervision parts (scores, cases, escalations) are in Chinese only; ``lang="en"`` translates the
+air-quality parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lantian.reports import period as P
+from lantian.reports.figures import CaseSummary, PeriodFigures, Ranking, TargetLine, UnitScore
+from lantian.reports.labels import KIND_TITLE_EN, KIND_TITLE_ZH, t
+from lantian.reports.spec import (
+    DEFAULT_OFFICE_EN,
+    DEFAULT_OFFICE_ZH,
+    Column,
+    Document,
+    Paragraph,
+    Section,
+    Table,
+)
+
+ESCALATION_ORDER = ("提醒", "通报", "约谈", "移交纪委监委")
+
+
+def period_label(kind: str, period: str, lang: str) -> str:
+    """``2016`` → 2016年; ``2016Q3`` → 2016年第三季度; ``2016-07`` → 2016年7月; weeks as given."""
+    if kind == "annual":
+        return t(lang, f"{period}年", period)
+    if kind == "quarterly" and "Q" in period:
+        y, q = period.split("Q")
+        return t(lang, f"{y}年第{'一二三四'[int(q) - 1]}季度", f"Q{q} {y}")
+    if kind == "monthly" and len(period) == 7:
+        y, m = period.split("-")
+        return t(lang, f"{y}年{int(m)}月", f"{dt.date(int(y), int(m), 1):%B} {y}")
+    return period
+
+
+def _document(
+    kind: str,
+    city: str,
+    period: str,
+    lang: str,
+    office: str | None,
+    number: str,
+    issued: dt.date | None,
+    end: dt.date,
+    data: dict,
+    sources: list[str] | None,
+) -> Document:
+    label = period_label(kind, period, lang)
+    return Document(
+        kind=kind,
+        title=t(lang, f"{city}{label}{KIND_TITLE_ZH[kind]}", f"{city} {KIND_TITLE_EN[kind]}, {label}"),
+        city=city,
+        period=period,
+        date=issued or end + dt.timedelta(days=1),
+        lang=lang,
+        office=office or t(lang, DEFAULT_OFFICE_ZH, DEFAULT_OFFICE_EN),
+        number=number,
+        addressees=t(lang, "各区县（市）人民政府，市直有关单位：", ""),
+        data=data,
+        sources=list(sources or []),
+    )
+
+
+def _air_quality_sections(
+    doc: Document,
+    f: PeriodFigures,
+    lang: str,
+    province_rank: Ranking | None,
+    county_rank: Ranking | None,
+    targets: list[TargetLine] | None,
+    charts: bool,
+) -> None:
+    label = period_label(doc.kind, doc.period, lang)
+    overview = Section(t(lang, "环境空气质量总体状况", "Overall air quality"))
+    overview.add(*P.summary_paragraphs(f, label, lang, province_rank), P.indicator_table(f, lang))
+    doc.add(overview)
+    doc.add(
+        Section(t(lang, "六项污染物浓度及达标情况", "Six pollutants and attainment")).add(
+            P.statistics_table(f, lang)
+        )
+    )
+    days = Section(t(lang, "优良天数及污染天数", "Good and polluted days")).add(P.days_table(f, lang))
+    para = P.primary_days_paragraph(f, lang)
+    if para:
+        days.add(para)
+    doc.add(days)
+    if province_rank is not None or county_rank is not None:
+        rank = Section(t(lang, "排名情况", "Rankings"))
+        if province_rank is not None:
+            rank.add(
+                P.ranking_table(
+                    province_rank,
+                    lang,
+                    "province_rank",
+                    t(
+                        lang,
+                        f"{province_rank.group}城市环境空气质量排名",
+                        f"Ranking of the cities of {province_rank.group}",
+                    ),
+                    highlight=f.city,
+                )
+            )
+        if county_rank is not None:
+            rank.add(
+                P.ranking_table(
+                    county_rank,
+                    lang,
+                    "county_rank",
+                    t(lang, f"{f.city}各区县（市）环境空气质量排名", f"Ranking of the counties of {f.city}"),
+                )
+            )
+        doc.add(rank)
+    if targets:
+        doc.add(Section(t(lang, "目标完成情况", "Targets")).add(P.targets_table(targets, lang)))
+    if charts:
+        section = P.chart_section(f, lang)
+        if section is not None:
+            doc.add(section)
+
+
+def build_period_report(
+    kind: str,
+    figures: PeriodFigures,
+    lang: str = "zh",
+    province_rank: Ranking | None = None,
+    county_rank: Ranking | None = None,
+    targets: list[TargetLine] | None = None,
+    office: str | None = None,
+    number: str = "",
+    issued: dt.date | None = None,
+    data: dict | None = None,
+    sources: list[str] | None = None,
+) -> Document:
+    """Quarterly review or annual report: statistics, composite index, good days and categories,
+    change against last year, rank, attainment, calendar heatmap and trends."""
+    doc = _document(
+        kind, figures.city, figures.period, lang, office, number, issued, figures.end, data or {}, sources
+    )
+    _air_quality_sections(doc, figures, lang, province_rank, county_rank, targets, charts=True)
+    return doc
+
+
+def _scores_table(scores: list[UnitScore], kind: str, lang: str) -> Table:
+    parts = list(dict.fromkeys(k for s in scores for k in s.parts))
+    rows = [
+        {"rank": s.rank, "unit": s.unit, "score": s.score, **{p: s.parts.get(p) for p in parts}}
+        for s in scores
+    ]
+    title = {
+        "district": t(lang, "区县（市）考核得分及排名", "District scores"),
+        "department": t(lang, "市直部门考核得分及排名", "Department scores"),
+    }[kind]
+    return Table(
+        f"{kind}_scores",
+        title,
+        [
+            Column("rank", t(lang, "排名", "Rank"), "int"),
+            Column("unit", t(lang, "单位", "Unit")),
+            Column("score", t(lang, "得分", "Score"), "dec2"),
+            *[Column(p, p, "dec2") for p in parts],
+        ],
+        rows,
+    )
+
+
+def _cases_sections(cases: CaseSummary, lang: str) -> list[Section]:
+    out = []
+    cols = [
+        ("opened", "新增", "Opened"),
+        ("closed", "办结（销号）", "Closed"),
+        ("overdue", "超期", "Overdue"),
+        ("escalated", "升级督办", "Escalated"),
+    ]
+    rows = [{"unit": r.get("unit"), **{k: r.get(k) for k, _, _ in cols}} for r in cases.rows]
+    if cases.total:
+        rows.append({"unit": t(lang, "合计", "Total"), **{k: cases.total.get(k) for k, _, _ in cols}})
+    section = Section(t(lang, "问题交办及整改情况", "Cases"))
+    if cases.total:
+        tot = cases.total
+        section.add(
+            Paragraph(
+                t(
+                    lang,
+                    f"本期新增交办问题{tot.get('opened', 0)}件，办结{tot.get('closed', 0)}件，超期未整改{tot.get('overdue', 0)}件，"
+                    f"升级督办{tot.get('escalated', 0)}件。",
+                    f"{tot.get('opened', 0)} cases opened, {tot.get('closed', 0)} closed, {tot.get('overdue', 0)} overdue, "
+                    f"{tot.get('escalated', 0)} escalated.",
+                )
+            )
+        )
+    section.add(
+        Table(
+            "cases",
+            t(lang, "各单位问题办理情况", "Cases by unit"),
+            [
+                Column("unit", t(lang, "单位", "Unit")),
+                *[Column(k, t(lang, zh, en), "int") for k, zh, en in cols],
+            ],
+            rows,
+        )
+    )
+    out.append(section)
+    esc = Section(t(lang, "提醒、通报、约谈单位", "Units reminded, notified or summoned"))
+    if cases.escalations:
+        order = {name: i for i, name in enumerate(ESCALATION_ORDER)}
+        items = sorted(cases.escalations, key=lambda e: (-order.get(e.get("level"), -1), e.get("unit") or ""))
+        for level in reversed(ESCALATION_ORDER):
+            units = sorted({e.get("unit") for e in items if e.get("level") == level and e.get("unit")})
+            if units:
+                esc.add(Paragraph(t(lang, f"{level}：{'、'.join(units)}。", f"{level}: {', '.join(units)}.")))
+        esc.add(
+            Table(
+                "escalations",
+                t(lang, "升级督办明细", "Escalation steps"),
+                [
+                    Column("unit", t(lang, "单位", "Unit")),
+                    Column("level", t(lang, "措施", "Step")),
+                    Column("case", t(lang, "问题编号", "Case")),
+                    Column("date", t(lang, "日期", "Date"), "date"),
+                    Column("reason", t(lang, "原因", "Reason")),
+                ],
+                [{k: e.get(k) for k in ("unit", "level", "case", "date", "reason")} for e in items],
+            )
+        )
+    else:
+        esc.add(Paragraph(t(lang, "本期无需提醒、通报或约谈的单位。", "No unit reached an escalation step.")))
+    out.append(esc)
+    return out
+
+
+def build_cycle_report(
+    kind: str,
+    city: str,
+    period: str,
+    start: dt.date,
+    end: dt.date,
+    figures: PeriodFigures | None,
+    lang: str = "zh",
+    province_rank: Ranking | None = None,
+    county_rank: Ranking | None = None,
+    targets: list[TargetLine] | None = None,
+    scores: list[UnitScore] | None = None,
+    cases: CaseSummary | None = None,
+    office: str | None = None,
+    number: str = "",
+    issued: dt.date | None = None,
+    data: dict | None = None,
+    sources: list[str] | None = None,
+) -> Document:
+    """Weekly dispatch (周调度) or monthly assessment notice (月考核通报): air quality against
+    targets and last year, rankings, unit scores and ranks, cases and escalations."""
+    doc = _document(kind, city, period, lang, office, number, issued, end, data or {}, sources)
+    if figures is not None:
+        _air_quality_sections(
+            doc, figures, lang, province_rank, county_rank, targets, charts=kind != "weekly"
+        )
+    if scores:
+        section = Section(t(lang, "区县和部门考核得分", "Unit scores"))
+        for unit_kind in ("district", "department"):
+            group = [s for s in scores if s.kind == unit_kind]
+            if group:
+                section.add(_scores_table(group, unit_kind, lang))
+        doc.add(section)
+    if cases is not None:
+        doc.add(*_cases_sections(cases, lang))
+    return doc

@@ -1,0 +1,112 @@
+"""HTML renderer (Jinja2). The PDF renderer prints this HTML with WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+
+import jinja2
+
+from lantian.reports.formatting import format_cell
+from lantian.reports.spec import Chart, Document, Paragraph, Section, Table, en_date, heading_number, zh_date
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("lantian.reports", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+LABELS = {
+    "zh": {"table": "表", "chart": "图", "sources": "数据来源（输出同一数字的命令）："},
+    "en": {
+        "table": "Table",
+        "chart": "Figure",
+        "sources": "Sources (commands that print the same figures):",
+    },
+}
+
+
+def office_mark(doc: Document) -> str:
+    """发文机关标志: the issuing office, prefixed with the city unless its name already says it."""
+    if doc.lang == "zh":
+        return doc.office if doc.office.startswith(doc.city) else f"{doc.city}{doc.office}"
+    return f"{doc.city} {doc.office}"
+
+
+def caption(kind: str, n: int, title: str, lang: str) -> str:
+    label = LABELS[lang][kind]
+    return f"{label}{n} {title}" if lang == "zh" else f"{label} {n}. {title}"
+
+
+def _cell_class(column, row) -> str:
+    cls = "text" if column.fmt in ("text", "date") else "num"
+    if column.key == "category" and isinstance(row.get("level"), int):
+        cls += f" cat-{row['level']}"
+    return cls
+
+
+def layout(doc: Document) -> list[dict]:
+    """The document as nested dicts ready for the template, with numbered headings, tables, charts."""
+    counters = {"table": 0, "chart": 0}
+
+    def convert(section: Section, number: tuple[int, ...]) -> dict:
+        out = {
+            "type": "section",
+            "level": len(number),
+            "number": heading_number(number, doc.lang) + ("" if doc.lang == "zh" else " "),
+            "heading": section.heading,
+            "blocks": [],
+        }
+        sub = 0
+        for block in section.blocks:
+            if isinstance(block, Section):
+                sub += 1
+                out["blocks"].append(convert(block, (*number, sub)))
+            elif isinstance(block, Paragraph):
+                out["blocks"].append({"type": "paragraph", "text": block.text})
+            elif isinstance(block, Table):
+                counters["table"] += 1
+                out["blocks"].append(
+                    {
+                        "type": "table",
+                        "name": block.name,
+                        "caption": caption("table", counters["table"], block.title, doc.lang),
+                        "columns": block.columns,
+                        "cells": [
+                            [
+                                {"text": format_cell(row[c.key], c, row), "cls": _cell_class(c, row)}
+                                for c in block.columns
+                            ]
+                            for row in block.rows
+                        ],
+                        "note": block.note,
+                    }
+                )
+            elif isinstance(block, Chart):
+                counters["chart"] += 1
+                out["blocks"].append(
+                    {
+                        "type": "chart",
+                        "name": block.name,
+                        "title": block.title,
+                        "caption": caption(
+                            "chart", counters["chart"], block.caption or block.title, doc.lang
+                        ),
+                        "svg_b64": base64.b64encode(block.svg).decode("ascii"),
+                    }
+                )
+        return out
+
+    return [convert(s, (i,)) for i, s in enumerate(doc.sections, 1)]
+
+
+def render_html(doc: Document) -> str:
+    """The document as one self-contained HTML page (charts inlined as SVG data URIs)."""
+    template = _ENV.get_template("document.html.j2")
+    return template.render(
+        doc=doc,
+        sections=layout(doc),
+        office_mark=office_mark(doc),
+        date_text=zh_date(doc.date) if doc.lang == "zh" else en_date(doc.date),
+        labels=LABELS[doc.lang],
+    )

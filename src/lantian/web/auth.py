@@ -1,0 +1,126 @@
+"""Who is asking: session or API-token authentication, role checks and CSRF protection.
+
+Every route declares the roles that may reach it with :func:`require` (or :func:`public`); the role
+matrix test walks the routes and fails on one that declares neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.exceptions import HTTPException
+
+from lantian.web.security import new_csrf_token, same_token, token_digest
+
+ROLES = ("admin", "officer", "inspector", "leader")
+ALL = ROLES
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated user as the web layer sees it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    unit_id: int | None
+    unit_name: str | None
+    via: str = "session"  # "session" or "token"
+
+
+class LoginRequired(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(401, "login required: log in, or send 'Authorization: Bearer <token>'")
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = new_csrf_token()
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse an unsafe request authenticated by the session cookie without the session's CSRF token."""
+    if request.method in SAFE_METHODS or _bearer(request) is not None:
+        return
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not same_token(sent, request.session.get("csrf")):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and submit the form again")
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip()
+    return None
+
+
+def authenticate(request: Request) -> Principal | None:
+    """The principal of a request, from its bearer token or its session; ``None`` when anonymous."""
+    backend = request.app.state.backend
+    token = _bearer(request)
+    if token is not None:
+        principal = backend.principal_for_token(token_digest(token)) if token else None
+        if principal is None:
+            raise HTTPException(401, "invalid or revoked API token: create a new one on the API tokens page")
+        return principal
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    principal = backend.principal(uid)
+    if principal is None or request.session.get("pwv") != backend.password_version(uid):
+        request.session.clear()
+        return None
+    return principal
+
+
+def require(*roles: str) -> Callable:
+    """Dependency: the request's principal, who must hold one of ``roles`` (401 anonymous, 403 other role)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {sorted(unknown)}; use some of {ROLES}")
+
+    async def dependency(request: Request) -> Principal:
+        principal = authenticate(request)
+        if principal is None:
+            raise LoginRequired()
+        if principal.role not in roles:
+            raise HTTPException(
+                403, f"your role ({principal.role}) may not do this; allowed: {', '.join(roles)}"
+            )
+        await check_csrf(request)
+        request.state.principal = principal
+        return principal
+
+    dependency.roles = frozenset(roles)  # type: ignore[attr-defined]
+    return dependency
+
+
+def public() -> Callable:
+    """Dependency for the few routes reachable without login (login page, language toggle, health)."""
+
+    async def dependency(request: Request) -> Principal | None:
+        await check_csrf(request)
+        try:
+            principal = authenticate(request)
+        except HTTPException:
+            principal = None
+        request.state.principal = principal
+        return principal
+
+    dependency.roles = None  # type: ignore[attr-defined]
+    return dependency

@@ -1,0 +1,1 @@
+"""Routers: HTML pages and the JSON API."""

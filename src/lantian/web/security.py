@@ -1,0 +1,89 @@
+"""Passwords (argon2id), API tokens (stored as SHA-256 digests), CSRF tokens and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_HASHER = PasswordHasher()
+#: Prefix of API tokens, so that a leaked token is recognisable in logs and scanners.
+TOKEN_PREFIX = "lt_"
+#: Verified against when the user does not exist, so that timing does not reveal user names.
+_DUMMY_HASH = _HASHER.hash("lantian-no-such-user")
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash (RFC 9106 parameters of argon2-cffi's default profile)."""
+    if len(password) < 8:
+        raise ValueError("a password needs at least 8 characters")
+    return _HASHER.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True when ``password`` matches the stored argon2 hash; constant work when there is none."""
+    try:
+        return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def new_api_token() -> tuple[str, str]:
+    """A new API token and the digest to store (the token itself is shown once and never stored)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, token_digest(token)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 digest of a token (tokens are 256-bit random, so a fast hash is sufficient)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def same_token(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+class LoginThrottle:
+    """At most ``attempts`` failed logins per (client address, user name) within ``window`` seconds."""
+
+    def __init__(self, attempts: int, window: float, clock=time.monotonic) -> None:
+        self.attempts = attempts
+        self.window = window
+        self._clock = clock
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str]) -> deque[float]:
+        now = self._clock()
+        q = self._failures.setdefault(key, deque())
+        while q and now - q[0] > self.window:
+            q.popleft()
+        return q
+
+    def retry_after(self, ip: str, username: str) -> int:
+        """Seconds until another attempt is allowed (0: allowed now)."""
+        key = (ip, username.strip().lower())
+        with self._lock:
+            q = self._recent(key)
+            if len(q) < self.attempts:
+                return 0
+            return max(1, int(self.window - (self._clock() - q[0])) + 1)
+
+    def failed(self, ip: str, username: str) -> None:
+        key = (ip, username.strip().lower())
+        with self._lock:
+            self._recent(key).append(self._clock())
+
+    def succeeded(self, ip: str, username: str) -> None:
+        with self._lock:
+            self._failures.pop((ip, username.strip().lower()), None)

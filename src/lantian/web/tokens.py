@@ -1,0 +1,83 @@
+"""API tokens of the web interface: only a SHA-256 digest of each token is stored.
+
+The table ``web_api_tokens`` lives in the supervision database beside the workflow tables and is
+created on first use of the web interface (``CREATE TABLE IF NOT EXISTS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+api_tokens = Table(
+    "web_api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, nullable=False, index=True),  # users.id
+    Column("name", String(80), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime, nullable=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+
+class TokenStore:
+    """Create, look up and revoke API tokens (digests only)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine, checkfirst=True)
+
+    def add(self, user_id: int, name: str, digest: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(api_tokens).values(
+                    user_id=user_id, name=name, digest=digest, created_at=dt.datetime.now(), revoked=False
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def user_for(self, digest: str) -> int | None:
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(api_tokens.c.id, api_tokens.c.user_id).where(
+                    api_tokens.c.digest == digest, api_tokens.c.revoked.is_(False)
+                )
+            ).first()
+            if row is None:
+                return None
+            conn.execute(
+                update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=dt.datetime.now())
+            )
+            return int(row.user_id)
+
+    def list(self, user_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.created_at, api_tokens.c.last_used_at)
+                .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked.is_(False))
+                .order_by(api_tokens.c.id)
+            ).all()
+        return [
+            {
+                "id": r.id,
+                "name": r.name,
+                "created": r.created_at.strftime("%Y-%m-%d %H:%M"),
+                "last_used": r.last_used_at.strftime("%Y-%m-%d %H:%M") if r.last_used_at else None,
+            }
+            for r in rows
+        ]
+
+    def revoke(self, user_id: int, token_id: int) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(api_tokens)
+                .where(api_tokens.c.id == token_id, api_tokens.c.user_id == user_id)
+                .values(revoked=True)
+            )
+            return result.rowcount > 0

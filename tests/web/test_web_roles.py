@@ -1,0 +1,135 @@
+"""Every route declares who may reach it, and the declaration is enforced for every role."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from webtools import api
+
+ALL = {"admin", "officer", "inspector", "leader"}
+WRITERS = {"admin", "officer", "inspector"}
+CREATORS = {"admin", "inspector"}
+
+#: The policy, written out independently of the code: (method, path) -> roles (None = public).
+EXPECTED: dict[tuple[str, str], set[str] | None] = {
+    ("GET", "/healthz"): None,
+    ("GET", "/api/docs"): None,
+    ("GET", "/login"): None,
+    ("POST", "/login"): None,
+    ("GET", "/lang/{code}"): None,
+    ("POST", "/logout"): ALL,
+    ("GET", "/"): ALL,
+    ("GET", "/partials/today"): ALL,
+    ("GET", "/year"): ALL,
+    ("GET", "/cases"): ALL,
+    ("GET", "/cases/new"): CREATORS,
+    ("POST", "/cases"): CREATORS,
+    ("GET", "/cases/{case_id}"): ALL,
+    ("POST", "/cases/{case_id}/actions/{action}"): WRITERS,
+    ("POST", "/cases/{case_id}/comments"): WRITERS,
+    ("POST", "/cases/{case_id}/evidence"): WRITERS,
+    ("GET", "/cases/{case_id}/evidence/{evidence_id}"): ALL,
+    ("GET", "/assessment/monthly"): ALL,
+    ("GET", "/tokens"): ALL,
+    ("POST", "/tokens"): ALL,
+    ("POST", "/tokens/{token_id}/revoke"): ALL,
+    ("GET", "/admin/users"): {"admin"},
+    ("POST", "/admin/users"): {"admin"},
+    ("GET", "/api/v1/me"): ALL,
+    ("GET", "/api/v1/stations"): ALL,
+    ("GET", "/api/v1/aqi/hourly"): ALL,
+    ("GET", "/api/v1/aqi/daily"): ALL,
+    ("GET", "/api/v1/assessments"): ALL,
+    ("GET", "/api/v1/rankings"): ALL,
+    ("GET", "/api/v1/targets"): ALL,
+    ("GET", "/api/v1/warnings"): ALL,
+    ("GET", "/api/v1/cases"): ALL,
+    ("POST", "/api/v1/cases"): CREATORS,
+    ("GET", "/api/v1/cases/{case_id}"): ALL,
+    ("PATCH", "/api/v1/cases/{case_id}"): CREATORS,
+    ("POST", "/api/v1/cases/{case_id}/transitions"): WRITERS,
+    ("GET", "/api/v1/cycle/{kind}"): ALL,
+    ("GET", "/api/v1/scores/monthly"): ALL,
+}
+#: Framework routes that serve the API description and static files (no data).
+FRAMEWORK = {"/api/openapi.json", "/static"}
+
+
+def _declared_roles(route: APIRoute):
+    """The roles of the route's ``require``/``public`` dependency (``...`` when it has none)."""
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if dep.call is not None and hasattr(dep.call, "roles"):
+            return dep.call.roles
+        stack.extend(dep.dependencies)
+    return ...
+
+
+def _walk(routes, prefix: str = ""):
+    """(prefix, route) of every route, descending into included routers."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _walk(inner.routes, prefix + route.include_context.prefix)
+        else:
+            yield prefix, route
+
+
+def _routes(app):
+    for prefix, route in _walk(app.routes):
+        if isinstance(route, APIRoute):
+            for method in route.methods - {"HEAD"}:
+                yield method, prefix + route.path, route
+
+
+def test_every_route_declares_its_roles_as_expected(app):
+    seen = {}
+    for method, path, route in _routes(app):
+        declared = _declared_roles(route)
+        assert declared is not ..., f"{method} {path} has no role dependency"
+        seen[(method, path)] = None if declared is None else set(declared)
+    assert seen == EXPECTED
+    other = {getattr(r, "path", "") for _p, r in _walk(app.routes) if not isinstance(r, APIRoute)}
+    assert other <= FRAMEWORK
+
+
+def _concrete(path: str, case_id: int) -> str:
+    return (
+        path.replace("{case_id}", str(case_id))
+        .replace("{action}", "start")
+        .replace("{evidence_id}", "999999")
+        .replace("{token_id}", "999999")
+        .replace("{kind}", "weekly")
+        .replace("{code}", "en")
+    )
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_role_matrix_is_enforced(app, tokens, role):
+    """Each protected route answers 403 with the route-level message to a role outside its list,
+    and never that refusal (nor 401) to a role inside it; anonymous callers get 401 / the login page."""
+    admin = api(app, tokens["admin"])
+    visible = admin.get("/api/v1/cases", params={"unit": "天元区"}).json()["items"][0]["id"]
+    client = api(app, tokens[role])
+    anonymous = TestClient(app)
+    for (method, path), roles in EXPECTED.items():
+        if roles is None:
+            continue
+        url = _concrete(path, visible)
+        kwargs = {"json": {}} if path.startswith("/api/") and method in ("POST", "PATCH") else {}
+        r = client.request(method, url, follow_redirects=False, **kwargs)
+        refused = r.status_code == 403 and "may not do this" in r.text
+        if role in roles:
+            assert not refused and r.status_code != 401, f"{role} refused on {method} {path}: {r.text[:200]}"
+        else:
+            assert refused, f"{role} not refused on {method} {path}: {r.status_code} {r.text[:200]}"
+        if role == "admin":
+            a = anonymous.request(method, url, follow_redirects=False, **kwargs)
+            if path.startswith("/api/"):
+                assert a.status_code == 401, f"anonymous {method} {path}: {a.status_code}"
+            else:
+                assert a.status_code in (303, 401, 403), f"anonymous {method} {path}: {a.status_code}"
+                if method == "GET":
+                    assert a.headers["location"].startswith("/login"), path
