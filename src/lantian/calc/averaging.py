@@ -95,10 +95,13 @@ def moving_mean(
     """
     name = name or f"{pollutant}_{hours}h"
     lf = _with_day(hourly_grid(frame, by)).sort(by, TIME)
-    keys = [by, DATE] if within_day else [by]
     value = pl.col(pollutant).cast(pl.Float64)
-    total = value.fill_null(0.0).rolling_sum(hours, min_samples=1).over(keys)
-    count = value.is_not_null().cast(pl.Int32).rolling_sum(hours, min_samples=1).over(keys)
+    total = value.fill_null(0.0).rolling_sum(hours, min_samples=1)
+    count = value.is_not_null().cast(pl.Int32).rolling_sum(hours, min_samples=1)
+    if not within_day:
+        total, count = total.over(by), count.over(by)
+    # within_day: the padded grid holds whole natural days (hours 01…24) per entity, sorted, so a window
+    # ending at hour ≥ ``hours`` of a day lies inside that day and entity; earlier ones are dropped below.
     complete = (pl.col(HOUR_OF_DAY) >= hours) if within_day else pl.lit(True)
     return lf.with_columns(
         pl.when(complete & (count >= min_hours)).then(total / count).otherwise(None).alias(name),
@@ -130,22 +133,33 @@ def daily_values(
     lf = frame.lazy()
     names = lf.collect_schema().names()
     present = [p for p in (*DAILY_MEAN_POLLUTANTS, "o3") if p in names]
-    if "o3" in names:
-        lf = moving_mean(lf, "o3", 8, min_hours_8h, by=by, within_day=True, name="_o3_8h")
-    else:
-        lf = _with_day(hourly_grid(lf, by))
+    # One pass of group-by aggregations per entity-day (no padded grid): an 8-hour window of the day is
+    # a filter on the hour of day, so the 17 windows ending 08…24 are 17 filtered sums and counts.
+    lf = _with_day(lf.select(by, TIME, *present).unique([by, TIME], keep="last"))
     aggs: list[pl.Expr] = []
     for p in present:
         v = pl.col(p).cast(pl.Float64)
         n = v.is_not_null().sum().cast(pl.Int32)
         stat = v.max() if p == "o3" else v.mean()
         aggs += [pl.when(n >= min_hours).then(stat).otherwise(None).alias(p), n.alias(f"n_{p}")]
+    windows = range(hj663.MDA8_FIRST_WINDOW_HOUR, 25)
     if "o3" in names:
-        in_set = pl.col(HOUR_OF_DAY) >= hj663.MDA8_FIRST_WINDOW_HOUR
-        win = pl.col("_o3_8h").filter(in_set)
-        aggs += [win.max().alias("_mda8_max"), win.is_not_null().sum().cast(pl.Int32).alias("n_o3_8h")]
+        hour = pl.col(HOUR_OF_DAY)
+        o3 = pl.col("o3").cast(pl.Float64)
+        for end in windows:
+            in_window = hour.is_between(end - 7, end)
+            aggs += [o3.filter(in_window).sum().alias(f"_w{end}_sum"),
+                     o3.filter(in_window).count().cast(pl.Int32).alias(f"_w{end}_n")]
     out = lf.group_by(by, DATE).agg(aggs)
     if "o3" in names:
+        means = [
+            pl.when(pl.col(f"_w{e}_n") >= min_hours_8h).then(pl.col(f"_w{e}_sum") / pl.col(f"_w{e}_n"))
+            for e in windows
+        ]
+        out = out.with_columns(
+            _mda8_max=pl.max_horizontal(means),
+            n_o3_8h=pl.sum_horizontal([(pl.col(f"_w{e}_n") >= min_hours_8h).cast(pl.Int32) for e in windows]),
+        ).drop([f"_w{e}_{k}" for e in windows for k in ("sum", "n")])
         over_limit = pl.col("_mda8_max") > limit_by_date("o3", "8h", pl.col(DATE))
         ok = (pl.col("n_o3_8h") >= min_windows) | (over_limit if exceedance_exception else pl.lit(False))
         out = out.with_columns(
