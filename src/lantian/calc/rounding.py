@@ -27,7 +27,9 @@ SCALE = 10**DECIMAL_DIGITS
 
 def scaled(expr: pl.Expr) -> pl.Expr:
     """The value as an exact integer count of 10⁻⁹ units (Int64)."""
-    return (expr.cast(pl.Float64) * float(SCALE)).round(0).cast(pl.Int64)
+    value = expr.cast(pl.Float64)
+    # NaN and ±inf (e.g. a rate over zero valid days) have no decimal value: they become null.
+    return pl.when(value.is_finite()).then(value * float(SCALE)).round(0).cast(pl.Int64)
 
 
 def scaled_constant(value: float | int | str) -> int:
