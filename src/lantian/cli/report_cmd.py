@@ -28,6 +28,26 @@ Lang = Annotated[str, typer.Option("--lang", help="zh|en (en: the air-quality pa
 Office = Annotated[str | None, typer.Option("--office", help="Issuing office (default 蓝天办).")]
 Number = Annotated[str, typer.Option("--number", help="Document number, e.g. 蓝天办〔2017〕1号.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Same as --format json, printed on stdout.")]
+PeriodOf = Annotated[
+    str, typer.Option("--period", help="weekly 2016-W10 | monthly 2016-07 | quarterly 2016Q3 | annual 2016.")
+]
+Store = Annotated[Path | None, typer.Option("--store", help="Parquet store directory (else LANTIAN_STORE).")]
+Db = Annotated[
+    str | None,
+    typer.Option("--db", help="Supervision database URL (else LANTIAN_DATABASE_URL or lantian.toml)."),
+]
+Actor = Annotated[
+    str | None, typer.Option("--as", envvar="LANTIAN_USER", help="User reading the supervision data.")
+]
+Group = Annotated[str | None, typer.Option("--group", help="Ranking group, e.g. 湖南 (as for lantian rank).")]
+Groups = Annotated[Path | None, typer.Option("--groups", help="TOML file with [groups] NAME = [cities].")]
+Targets = Annotated[
+    Path | None, typer.Option("--targets", help="TOML file with [[targets]] (annual report).")
+]
+AirQuality = Annotated[
+    Path | None,
+    typer.Option("--air-quality", help="District air-quality results for the scores (as for lantian cycle)."),
+]
 
 
 def _emit(kind: str, city: str, period: str, fmt: str, output: Path | None, as_json: bool, **options) -> None:
@@ -68,9 +88,11 @@ def daily(
     input: Annotated[
         Path | None, typer.Option("--input", help="Daily table (date, city|station, pollutants) to grade.")
     ] = None,
+    store: Store = None,
     as_json: AsJson = False,
 ) -> None:
-    """空气质量日报: city and station AQI, level, category, primary pollutant, sub-indices, health advice."""
+    """空气质量日报: city and station AQI, level, category, primary pollutant, sub-indices, health advice
+    (from --input FILE, else from the store)."""
     _emit(
         "daily",
         city,
@@ -82,4 +104,64 @@ def daily(
         office=office,
         number=number,
         input=input,
+        store=store,
     )
+
+
+def _period_command(kind: str, doc: str):
+    def command(
+        city: City,
+        period: PeriodOf,
+        fmt: Format = "html",
+        output: Output = None,
+        lang: Lang = "zh",
+        office: Office = None,
+        number: Number = "",
+        store: Store = None,
+        db: Db = None,
+        actor: Actor = None,
+        group: Group = None,
+        groups: Groups = None,
+        targets: Targets = None,
+        air_quality: AirQuality = None,
+        as_json: AsJson = False,
+    ) -> None:
+        _emit(
+            kind,
+            city,
+            period,
+            fmt,
+            output,
+            as_json,
+            lang=lang,
+            office=office,
+            number=number,
+            store=store,
+            db=db,
+            actor=actor,
+            group=group,
+            groups=groups,
+            targets=targets,
+            air_quality_file=air_quality,
+        )
+
+    command.__doc__ = doc
+    report_app.command(kind)(command)
+
+
+_period_command(
+    "weekly",
+    "周调度: air quality against last year, rankings, cases opened/closed/overdue/escalated by unit.",
+)
+_period_command(
+    "monthly",
+    "月考核通报: air quality against last year, rankings, district and department scores, cases, escalations.",
+)
+_period_command(
+    "quarterly",
+    "季度评估: six pollutants, composite index, good days, change, rank, heatmap, trends, quarterly scores.",
+)
+_period_command(
+    "annual",
+    "年度报告: six pollutants, composite index, good days, change, rank, targets, heatmap, trends.",
+)

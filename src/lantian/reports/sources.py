@@ -5,6 +5,8 @@ Report     Library call                                             Same figures
 =========  =======================================================  =================================
 daily      :func:`lantian.io.aqi_input.read_aqi_table` +            ``lantian aqi compute FILE
            :func:`lantian.calc.aqi.aqi_frame` (``kind="daily"``)     --kind daily``
+weekly…   :func:`lantian.reports.assemble.build_report` (table in       ``lantian assess``, ``rank``,
+annual    :mod:`lantian.reports.assemble`)                          ``targets``, ``cycle``
 =========  =======================================================  =================================
 """
 
@@ -66,7 +68,7 @@ def build(
     office: str | None = None,
     number: str = "",
     input: Path | None = None,
-    **_options,
+    **options,
 ) -> Document:
     """Build a report of ``kind`` for ``city`` and ``period``."""
     if kind not in KINDS:
@@ -74,12 +76,11 @@ def build(
     if kind == "daily":
         from lantian.reports.daily import build_daily
 
-        if input is None:
-            raise InputError(
-                "the daily bulletin needs --input FILE: a daily table with date, city or station "
-                "and concentration columns (the format of `lantian aqi compute`)"
-            )
         day = _day(period)
+        if input is None:
+            from lantian.reports.assemble import daily_from_store
+
+            return daily_from_store(options.get("store"), city, day, lang, office, number)
         city_row, station_rows = daily_rows(Path(input), city, day)
         name = city if city.endswith("市") else f"{city}市"
         return build_daily(
@@ -92,7 +93,6 @@ def build(
             number=number,
             sources=[f"lantian aqi compute {input} --kind daily --output OUT.csv"],
         )
-    raise InputError(
-        f"build() makes the daily bulletin from a daily table; the {kind} report is assembled with "
-        "lantian.reports.builders.build_period_report / build_cycle_report from the assessment results"
-    )
+    from lantian.reports.assemble import build_report
+
+    return build_report(kind, city, period, lang=lang, office=office, number=number, **options)

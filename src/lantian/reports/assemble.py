@@ -1,0 +1,483 @@
+"""The weekly, monthly, quarterly and annual reports from the store and the supervision database.
+
+Every figure is the result of the library call behind a command, kept unchanged under the report's
+``data`` and copied field by field into the :mod:`lantian.reports.figures` views:
+
+===========================  ==========================================  ==================================
+Part                         Library call                                Same figures as
+===========================  ==========================================  ==================================
+period assessment            ``pipeline.assessment.assess_city``         ``lantian assess --compare --json``
+                             (``compare=True``)
+monthly trend (quarter/year) ``assess_city`` per month                   ``lantian assess --period YYYY-MM``
+daily categories             ``pipeline.assessment.daily_report``        ``lantian daily --city --json``
+province ranking             ``pipeline.assessment.rank_group``          ``lantian rank --json``
+targets (annual)             ``pipeline.assessment.targets_status``      ``lantian targets --json``
+cases (weekly, monthly)      ``workflow.cycle.weekly``                   ``lantian cycle weekly --json``
+unit scores                  ``workflow.cycle.monthly`` / ``quarterly``  ``lantian cycle monthly|quarterly``
+===========================  ==========================================  ==================================
+
+A weekly period ``2016-W10`` is assessed as the range of its days (``2016-03-07..2016-03-13``); the
+monthly notice counts the cases of its month with the same call as the weekly dispatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+from lantian.errors import InputError, NotFound
+from lantian.reports.builders import build_cycle_report, build_period_report
+from lantian.reports.figures import (
+    CaseSummary,
+    DayAQI,
+    PeriodFigures,
+    RankEntry,
+    Ranking,
+    Statistic,
+    TargetLine,
+    UnitScore,
+)
+from lantian.reports.spec import Document, Paragraph, Section
+
+#: the columns ``lantian rank --json`` prints
+RANK_COLUMNS = (
+    "rank",
+    "city",
+    "composite_index",
+    "composite_index_last_year",
+    "index_change_pct",
+    "pm25",
+    "good_rate",
+    "index_primary",
+    "deterioration_rank",
+    "excluded",
+)
+_STATISTIC = {"mean": "mean", 95.0: "p95", 98.0: "p98", 90.0: "p90"}
+
+
+def periods(kind: str, text: str) -> tuple[str, str, str | None]:
+    """Report period → (label of the document, period of ``lantian assess``, period of ``lantian cycle``)."""
+    s = text.strip()
+    if kind == "annual" and re.fullmatch(r"\d{4}", s):
+        return s, s, None
+    if kind == "quarterly" and (m := re.fullmatch(r"(\d{4})-?Q([1-4])", s)):
+        return f"{m[1]}Q{m[2]}", f"{m[1]}Q{m[2]}", f"{m[1]}-Q{m[2]}"
+    if kind == "monthly" and re.fullmatch(r"\d{4}-\d{2}", s):
+        return s, s, s
+    if kind == "weekly" and (m := re.fullmatch(r"(\d{4})-W(\d{2})", s)):
+        try:
+            first = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError as exc:
+            raise InputError(f"--period {text!r}: {exc}") from exc
+        return s, f"{first}..{first + dt.timedelta(days=6)}", s
+    forms = {"annual": "2016", "quarterly": "2016Q3", "monthly": "2016-07", "weekly": "2016-W10"}
+    raise InputError(f"--period {text!r} is not a {kind} period; write it like {forms.get(kind, '2016')}")
+
+
+def _clean(obj):
+    """The results as ``--json`` prints them (floats to 10⁻⁹, dates as ISO text)."""
+    return json.loads(
+        json.dumps(
+            obj,
+            ensure_ascii=False,
+            default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v),
+        ),
+        parse_float=lambda x: round(float(x), 9),
+    )
+
+
+def _statistics(row: dict, prev: dict | None) -> list[Statistic]:
+    from lantian.standards import hj663
+
+    out = []
+    for it in hj663.ITEMS:
+        if it.name not in row:
+            continue
+        stat = _STATISTIC.get(it.percentile) if it.percentile else "mean"
+        if it.name == "co":
+            stat = "co_p95"
+        elif it.name == "o3":
+            stat = "mda8_p90"
+        previous = prev.get(it.name) if prev else None
+        out.append(
+            Statistic(
+                pollutant=it.pollutant,
+                statistic=stat,
+                value=row.get(it.name),
+                limit=row.get(f"limit_{it.name}"),
+                index=row.get(f"index_{it.name}") if it.in_index else None,
+                exceedance_multiple=row.get(f"multiple_{it.name}"),
+                attains=row.get(f"attains_{it.name}"),
+                n_valid=row.get(f"n_{it.name}"),
+                previous=previous,
+                change_pct=row.get(f"{it.name}_change_pct") if it.name in ("pm25",) else None,
+            )
+        )
+    return out
+
+
+def _category_days(row: dict, regime: str) -> dict[int, int]:
+    from lantian.standards import get
+
+    return {lv.level: row.get(f"days_{lv.category_zh}") or 0 for lv in get(regime).aqi.levels}
+
+
+def _figures(city: str, label: str, row: dict, prev: dict | None) -> PeriodFigures:
+    regime = row.get("regime") or "2012"
+    f = PeriodFigures(
+        city=city,
+        period=label,
+        start=dt.date.fromisoformat(str(row["start"])),
+        end=dt.date.fromisoformat(str(row["end"])),
+        regime=regime,
+        statistics=_statistics(row, prev),
+        composite_index=row.get("composite_index"),
+        # the O3 item of the composite index is the MDA8 90th percentile (HJ 663 §5)
+        composite_primary="o3_8h" if row.get("index_primary") == "o3" else row.get("index_primary"),
+        valid_days=row.get("valid_days"),
+        good_days=row.get("good_days"),
+        good_rate=row.get("good_rate"),
+        heavy_days=row.get("heavy_days"),
+        heavy_rate=row.get("heavy_rate"),
+        category_days=_category_days(row, regime),
+        attainment=row.get("attains_all"),
+        composite_change_pct=row.get("index_change_pct"),
+        good_rate_change_pp=row.get("good_rate_change"),
+    )
+    if prev is not None:
+        f.previous = _figures(city, str(prev.get("period")), prev, None)
+    return f
+
+
+def air_quality(
+    ds,
+    city: str,
+    kind: str,
+    label: str,
+    assess_period: str,
+    options,
+    group: str | None = None,
+    groups_file: Path | None = None,
+    targets_file: Path | None = None,
+) -> tuple[PeriodFigures, Ranking | None, list[TargetLine] | None, dict, list[str]]:
+    """The air-quality part of a period report: figures, province ranking, targets, raw results, sources."""
+    from lantian.pipeline.assessment import assess_city, daily_report, rank_group, targets_status
+
+    res = assess_city(ds, city, assess_period, True, None, options)
+    row = _clean(res["result"].row(0, named=True))
+    prev = _clean(res["previous"].row(0, named=True)) if res["previous"] is not None else None
+    name = row["city"]
+    figures = _figures(name, label, row, prev)
+    p = res["period"]
+    data: dict = {
+        "assess": {
+            "city": name,
+            "period": p.label,
+            "start": p.start.isoformat(),
+            "end": p.end.isoformat(),
+            "source": res["source"],
+            "result": row,
+        }
+    }
+    sources = [f"lantian assess --city {city} --period {p.label} --compare --json"]
+    table, _ = daily_report(ds, p.start, p.end, None, city, options)
+    days = _clean(table.select("date", "aqi", "level", "category", "primary_pollutants").to_dicts())
+    figures.daily = [
+        DayAQI(dt.date.fromisoformat(d["date"]), d["aqi"], d["level"], d["primary_pollutants"]) for d in days
+    ]
+    primary: dict[str, int] = {}
+    for d in days:
+        for code in (d["primary_pollutants"] or "").split(","):
+            if code:
+                primary[code] = primary.get(code, 0) + 1
+    figures.primary_days = primary
+    data["daily"] = {"rows": days}
+    sources.append(f"lantian daily --city {city} --from {p.start} --to {p.end} --json")
+    if kind in ("quarterly", "annual"):
+        months: dict[str, dict] = {}
+        previous: dict[str, dict] = {}
+        y, m = p.start.year, p.start.month
+        while dt.date(y, m, 1) <= p.end:
+            try:
+                month = assess_city(ds, city, f"{y}-{m:02d}", True, None, options)
+            except NotFound:  # a month without data has no point on the trend
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+                continue
+            r = _clean(month["result"].row(0, named=True))
+            months[f"{y}-{m:02d}"] = {k: r.get(k) for k in ("pm25", "composite_index", "good_rate")}
+            if month["previous"] is not None:
+                q = _clean(month["previous"].row(0, named=True))
+                previous[f"{y - 1}-{m:02d}"] = {k: q.get(k) for k in ("pm25", "composite_index", "good_rate")}
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        figures.monthly = months
+        if figures.previous is not None:
+            figures.previous.monthly = previous
+        data["monthly"] = {"this_year": months, "last_year": previous}
+    ranking = None
+    if group:
+        rank_table, rp, problems = rank_group(ds, group, assess_period, "index", groups_file, None, options)
+        rows = _clean(rank_table.select([c for c in RANK_COLUMNS if c in rank_table.columns]).to_dicts())
+        ranking = Ranking(
+            group=group,
+            by="index",
+            entries=[RankEntry(r["city"], r["rank"], r.get("composite_index")) for r in rows],
+        )
+        data["rank"] = {
+            "group": group,
+            "period": rp.label,
+            "by": "index",
+            "rows": rows,
+            "not_assessed": problems,
+        }
+        sources.append(
+            f"lantian rank --group {group} --period {rp.label}"
+            + (f" --groups {groups_file}" if groups_file else "")
+            + " --json"
+        )
+    targets = None
+    if targets_file is not None and kind == "annual":
+        status = _clean(targets_status(ds, city, int(label), targets_file, options))
+        targets = [
+            TargetLine(
+                name=s["target"],
+                target=s["limit"],
+                actual=s["current"],
+                status=s["status"],
+                remaining=s["verdict_zh"],
+            )
+            for s in status["targets"]
+        ]
+        data["targets"] = status
+        sources.append(f"lantian targets --city {city} --year {label} --targets {targets_file} --json")
+    return figures, ranking, targets, data, sources
+
+
+def daily_from_store(
+    store: Path | None, city: str, day: dt.date, lang: str, office: str | None, number: str, options=None
+) -> Document:
+    """The daily bulletin from the store: the rows of ``lantian daily --city`` and ``--station`` for the day."""
+    from lantian.pipeline.assessment import city_stations, daily_report, open_store
+    from lantian.reports.daily import build_daily
+    from lantian.schema import STATION
+    from lantian.standards import DEFAULT
+
+    options = options or DEFAULT
+    ds = open_store(store)
+    table, _ = daily_report(ds, day, day, None, city, options)
+    rows = _clean(table.to_dicts())
+    if not rows:
+        raise InputError(f"no daily values for {city} on {day} in the store")
+    city_row = rows[0]
+    sources = [f"lantian daily --city {city} --from {day} --to {day} --json"]
+    station_rows = []
+    reg = city_stations(ds, city)
+    names = (
+        dict(zip(reg[STATION].to_list(), reg["name"].to_list(), strict=True)) if "name" in reg.columns else {}
+    )
+    for code in reg[STATION].to_list():
+        try:
+            st, _ = daily_report(ds, day, day, code, None, options)
+        except NotFound:
+            continue  # a station without hours that day is left out
+        for r in _clean(st.to_dicts()):
+            station_rows.append({**r, "station_code": code, "name": names.get(code) or code})
+    if station_rows:
+        sources.append(f"lantian daily --station CODE --from {day} --to {day} --json")
+    name = city if city.endswith("市") else f"{city}市"
+    doc = build_daily(
+        name, day, city_row, station_rows, lang=lang, office=office, number=number, sources=sources
+    )
+    doc.data = {"daily": {"rows": rows}, "stations": station_rows}
+    return doc
+
+
+def database_url(db: str | None) -> str | None:
+    """The supervision database: ``--db``, else one configured (environment or lantian.toml), else None."""
+    from lantian import config
+
+    if db:
+        return db
+    settings = config.load()
+    if os.environ.get("LANTIAN_DATABASE_URL") or settings.extra.get("database_url"):
+        return settings.database_url
+    return None
+
+
+def supervision(
+    url: str, actor: str | None, kind: str, cycle_period: str, air_quality_file: Path | None = None
+) -> tuple[CaseSummary | None, list[UnitScore], dict, list[str]]:
+    """Cases, escalations and unit scores of the period from ``lantian.workflow.cycle``."""
+    from lantian.store import open_database
+    from lantian.workflow import cycle
+    from lantian.workflow import rules as R
+    from lantian.workflow.periods import parse_period
+    from lantian.workflow.rules import load_rules
+    from lantian.workflow.scoring import air_quality_from_file
+    from lantian.workflow.services import Workflow
+
+    if not actor:
+        raise InputError("the supervision part is read as a user: give --as USERNAME (or set LANTIAN_USER)")
+    provider = air_quality_from_file(air_quality_file) if air_quality_file else None
+    database = open_database(url)
+    data: dict = {}
+    sources: list[str] = []
+    try:
+        wf = Workflow(database, load_rules(None))
+        period = parse_period(kind, cycle_period)
+        cases = None
+        if kind in ("weekly", "monthly"):
+            week = cycle.weekly(wf, actor, period)
+            data["cycle_cases"] = week
+            sources.append(
+                f"lantian cycle weekly --period {cycle_period} --json"
+                if kind == "weekly"
+                else f"lantian.workflow.cycle.weekly over {cycle_period}"
+            )
+            escalations = [
+                {"unit": r["unit"], "level": "升级督办", "reason": f"{r['escalated']}次"}
+                for r in week["by_unit"]
+                if r["escalated"]
+            ]
+            cases = CaseSummary(
+                rows=[
+                    {
+                        "unit": r["unit"],
+                        "opened": r["new"],
+                        "closed": r["closed"],
+                        "overdue": r["overdue"],
+                        "escalated": r["escalated"],
+                    }
+                    for r in week["by_unit"]
+                ],
+                total={
+                    "opened": week["totals"]["new"],
+                    "closed": week["totals"]["closed"],
+                    "overdue": week["totals"]["overdue"],
+                    "escalated": week["totals"]["escalated"],
+                },
+                escalations=escalations,
+            )
+        scores: list[UnitScore] = []
+        if kind in ("monthly", "quarterly"):
+            result = (cycle.monthly if kind == "monthly" else cycle.quarterly)(wf, actor, period, provider)
+            data["cycle_scores"] = result
+            sources.append(f"lantian cycle {kind} --period {cycle_period} --json")
+            for key, unit_kind in (("districts", "district"), ("departments", "department")):
+                for r in result[key]:
+                    parts = (
+                        {"空气质量得分": r.get("air_score"), "工作得分": r.get("work_score")}
+                        if kind == "monthly"
+                        else {f"{i + 1}月": s for i, s in enumerate(r.get("monthly_scores", []))}
+                    )
+                    scores.append(UnitScore(r["unit"], unit_kind, r["score"], r["rank"], parts))
+            if kind == "monthly" and cases is not None:
+                steps = [
+                    {"unit": r["unit"], "level": R.LEVEL_NAMES[code], "reason": f"本月{n}次"}
+                    for key in ("districts", "departments")
+                    for r in result[key]
+                    for code, n in r.get("escalations", {}).items()
+                    if n
+                ]
+                cases.escalations = steps
+    finally:
+        database.dispose()
+    return cases, scores, data, sources
+
+
+def build_report(
+    kind: str,
+    city: str,
+    period: str,
+    lang: str = "zh",
+    office: str | None = None,
+    number: str = "",
+    store: Path | None = None,
+    db: str | None = None,
+    actor: str | None = None,
+    group: str | None = None,
+    groups: Path | None = None,
+    targets: Path | None = None,
+    air_quality_file: Path | None = None,
+    options=None,
+) -> Document:
+    """A weekly dispatch, monthly notice, quarterly review or annual report from real data."""
+    from lantian.pipeline.assessment import open_store
+    from lantian.standards import DEFAULT
+
+    label, assess_period, cycle_period = periods(kind, period)
+    ds = open_store(store)
+    figures, ranking, target_lines, data, sources = air_quality(
+        ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets
+    )
+    if kind == "annual":
+        return build_period_report(
+            kind,
+            figures,
+            lang,
+            province_rank=ranking,
+            targets=target_lines,
+            office=office,
+            number=number,
+            data=data,
+            sources=sources,
+        )
+    url = database_url(db)
+    cases, scores = None, []
+    if url is not None and cycle_period is not None:
+        cases, scores, sup_data, sup_sources = supervision(url, actor, kind, cycle_period, air_quality_file)
+        data.update(sup_data)
+        sources += sup_sources
+    if kind == "quarterly":
+        doc = build_period_report(
+            kind,
+            figures,
+            lang,
+            province_rank=ranking,
+            office=office,
+            number=number,
+            data=data,
+            sources=sources,
+        )
+        if scores:
+            from lantian.reports.builders import _scores_table
+
+            section = Section("区县和部门考核得分（季度）" if lang == "zh" else "Unit scores (quarter)")
+            for unit_kind in ("district", "department"):
+                group_scores = [s for s in scores if s.kind == unit_kind]
+                if group_scores:
+                    section.add(_scores_table(group_scores, unit_kind, lang))
+            doc.add(section)
+    else:
+        doc = build_cycle_report(
+            kind,
+            figures.city,
+            label,
+            figures.start,
+            figures.end,
+            figures,
+            lang,
+            province_rank=ranking,
+            scores=scores,
+            cases=cases,
+            office=office,
+            number=number,
+            data=data,
+            sources=sources,
+        )
+    if url is None:
+        doc.add(
+            Section("督查督办情况" if lang == "zh" else "Supervision").add(
+                Paragraph(
+                    "本期无督查督办数据（未配置督查数据库）。"
+                    if lang == "zh"
+                    else "No supervision data: no supervision database is configured (--db)."
+                )
+            )
+        )
+    return doc
+
+
+__all__ = ["air_quality", "build_report", "database_url", "periods", "supervision"]

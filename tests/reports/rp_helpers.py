@@ -1,0 +1,58 @@
+"""Data of the period-report tests: the aqistudy daily files of the 14 Hunan cities, the national
+platform sample, and a small supervision scenario built through the workflow services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from lantian.workflow.services import Workflow
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "data"
+HUNAN = (
+    "长沙",
+    "株洲",
+    "湘潭",
+    "衡阳",
+    "邵阳",
+    "岳阳",
+    "常德",
+    "张家界",
+    "益阳",
+    "郴州",
+    "永州",
+    "怀化",
+    "娄底",
+    "湘西州",
+)
+GROUPS = ROOT / "docs" / "groups-hunan.toml"
+
+T0 = datetime(2016, 3, 7, 9, 0)  # Monday of ISO week 2016-W10
+DISTRICTS = ("芙蓉区", "天心区")
+DEPARTMENTS = ("住建",)
+
+
+def seed_scenario(wf: Workflow) -> dict:
+    """Office, two districts, one department, their users; one case closed in time, one overdue and escalated."""
+    wf.add_unit(None, "市蓝天办", "office", T0)
+    wf.add_user(None, "boss", "王主任", "admin", "市蓝天办", T0)
+    for name in DISTRICTS:
+        wf.add_unit("boss", name, "district", T0)
+    for name in DEPARTMENTS:
+        wf.add_unit("boss", name, "department", T0)
+    wf.add_user("boss", "insp", "李巡查", "inspector", None, T0)
+    wf.add_user("boss", "furong", "芙蓉区联络员", "officer", "芙蓉区", T0)
+    wf.add_user("boss", "zhujian", "住建联络员", "officer", "住建", T0)
+    base = {"source": "patrol", "severity": "medium", "description": "裸土未覆盖"}
+    late = wf.new_case("insp", category="扬尘", district="芙蓉区", address="五一路工地", at=T0, **base)["id"]
+    wf.assign("boss", late, "芙蓉区", datetime(2016, 3, 7, 10), deadline=date(2016, 3, 8))
+    done = wf.new_case(
+        "insp", category="扬尘", district="天心区", address="劳动路工地", at=datetime(2016, 3, 8, 9), **base
+    )["id"]
+    wf.assign("boss", done, "住建", datetime(2016, 3, 8, 10), deadline=date(2016, 3, 10))
+    wf.start("zhujian", done, datetime(2016, 3, 8, 11))
+    wf.rectify("zhujian", done, "已覆盖", datetime(2016, 3, 9, 9))
+    wf.verify("boss", done, datetime(2016, 3, 9, 15), "核查通过", accept=True)
+    wf.escalate("boss", datetime(2016, 3, 31, 18))
+    return {"late": late, "done": done}
