@@ -234,7 +234,8 @@ def test_national_platform_sample(cnemc_store, tmp_path):
     doc = report("monthly", cnemc_store, city="湘潭", period="2022-01")
     _check_air_quality(doc, cnemc_store, "湘潭", "2022-01")
     assert doc["data"]["assess"]["source"] == "station hours"
-    for kind, period in (("weekly", "2021-W52"), ("quarterly", "2022Q1")):
+    # the annual report compares with 2021, whose only hour (2022-01-01 00:00) makes no valid day
+    for kind, period in (("weekly", "2021-W52"), ("quarterly", "2022Q1"), ("annual", "2022")):
         other = report(kind, cnemc_store, city="湘潭", period=period)
         assert other["data"]["assess"]["result"]["valid_days"] == 2
         out = tmp_path / f"{kind}.xlsx"
