@@ -120,7 +120,7 @@ def test_api_tokens_are_stored_hashed_and_revocable(app):
         assert token.startswith("lt_")
         assert api(app, token).get("/api/v1/me").json()["username"] == "leader"
         with app.state.backend.db.engine.connect() as conn:
-            stored = [row[0] for row in conn.exec_driver_sql("SELECT digest FROM web_api_tokens")]
+            stored = [row[0] for row in conn.exec_driver_sql("SELECT digest FROM api_tokens")]
         assert token not in stored and all(len(d) == 64 for d in stored)
         ids = re.findall(r'action="/tokens/(\d+)/revoke"', c.get("/tokens").text)
         c.post(f"/tokens/{ids[-1]}/revoke")

@@ -1,29 +1,19 @@
 """API tokens of the web interface: only a SHA-256 digest of each token is stored.
 
-The table ``web_api_tokens`` lives in the supervision database beside the workflow tables and is
-created on first use of the web interface (``CREATE TABLE IF NOT EXISTS``).
+The table ``api_tokens`` is part of the supervision database (model ``lantian.store.models.ApiToken``,
+Alembic revision 0003).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-metadata = MetaData()
+from lantian.store.models import ApiToken
 
-api_tokens = Table(
-    "web_api_tokens",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, nullable=False, index=True),  # users.id
-    Column("name", String(80), nullable=False),
-    Column("digest", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime, nullable=False),
-    Column("last_used_at", DateTime, nullable=True),
-    Column("revoked", Boolean, nullable=False, default=False),
-)
+api_tokens = ApiToken.__table__
 
 
 class TokenStore:
@@ -31,7 +21,6 @@ class TokenStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
 
     def add(self, user_id: int, name: str, digest: str) -> int:
         with self.engine.begin() as conn:
