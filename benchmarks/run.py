@@ -53,7 +53,7 @@ class Config:
 
 
 QUICK = Config(stations=1900, cities=340, days=61, sample=5000, cnemc_hours=24)
-FULL = Config(stations=1900, cities=340, sample=20000, repeat=2, cnemc_hours=168, ten_year=True)
+FULL = Config(stations=1900, cities=340, sample=20000, repeat=1, cnemc_hours=168, ten_year=True)
 
 
 @dataclass
@@ -94,27 +94,32 @@ def machine() -> dict:
     return {"nproc": os.cpu_count(), "memory_gb": mem_gb, "cpu": cpu, "os": platform.platform(), **versions}
 
 
-def ensure_store(cfg: Config, workdir: Path, progress=None) -> tuple[Path, Path]:
-    """Generate the synthetic store (once per configuration) and return (store, platform files dir)."""
-    from lantian.pipeline.synth import generate
-
+def ensure_store(cfg: Config, workdir: Path) -> tuple[Path, Path]:
+    """Generate the synthetic store (once per configuration, in a separate process so that this one
+    stays small) and return (store, platform files dir)."""
     root = workdir / cfg.key
     store, files = root / "store", root / "cnemc"
     marker = root / "done.json"
     if not marker.exists():
-        report = generate(
-            store,
-            stations=cfg.stations,
-            cities=cfg.cities,
-            years=cfg.years,
-            start=cfg.start,
-            seed=cfg.seed,
-            cnemc_files=files,
-            cnemc_hours=cfg.cnemc_hours,
-            days=cfg.days,
-            progress=progress,
+        args = {
+            "store": str(store),
+            "stations": cfg.stations,
+            "cities": cfg.cities,
+            "years": cfg.years,
+            "start": cfg.start,
+            "seed": cfg.seed,
+            "cnemc_files": str(files) if cfg.cnemc_hours else None,
+            "cnemc_hours": cfg.cnemc_hours,
+            "days": cfg.days,
+        }
+        code = (
+            "import json, sys; from lantian.pipeline.synth import generate; "
+            "print(json.dumps(generate(**json.loads(sys.argv[1])).as_dict()))"
         )
-        marker.write_text(json.dumps(report.as_dict()))
+        proc = subprocess.run([sys.executable, "-c", code, json.dumps(args)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"synthetic data generation failed: {proc.stderr.strip()[-2000:]}")
+        marker.write_text(proc.stdout.strip().splitlines()[-1])
     return store, files
 
 
@@ -448,7 +453,7 @@ shared and noisy. "lantian faster by" is the peer's time divided by lantian's (a
   The rounded figures must be equal (tolerance 0).
 - **ingest**: the synthetic national-platform hourly files into a fresh store, against bare `polars.read_csv`.
 - **refresh**: one new hour arrives: city AQI of the hour and year-to-date figures of every city.
-- **peak RSS**: `getrusage` maximum resident set size of the case's process (interpreter and imports included).
+- **peak RSS**: peak resident set size (`VmHWM`) of the case's own process, interpreter and imports included.
 
 Synthetic data: `lantian synth --store DIR --stations 1900 --cities 340 --years 1 --start 2025
 [--cnemc-files DIR] [--seed 1]` writes `DIR/hourly/year=YYYY/*.parquet` (canonical hourly frames),
@@ -546,7 +551,12 @@ def main(argv: list[str] | None = None) -> int:
     summary["command"] = "lantian bench " + " ".join(shlex.quote(x) for x in (argv or sys.argv[1:]))
     if a.output:
         a.output.parent.mkdir(parents=True, exist_ok=True)
-        a.output.write_text(markdown(summary), encoding="utf-8")
+        text = markdown(summary)
+        if a.output.exists():  # a hand-written "## Notes" section (analysis of the run) is kept
+            old = a.output.read_text(encoding="utf-8")
+            if "\n## Notes" in old:
+                text = text.rstrip("\n") + "\n\n" + old[old.index("\n## Notes") + 1 :]
+        a.output.write_text(text, encoding="utf-8")
     if a.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     else:

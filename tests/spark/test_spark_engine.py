@@ -53,16 +53,18 @@ def test_station_and_city_daily_identical_to_local_engine(spark, store):
     got_station = spark_engine.daily_station_stats(str(store), spark=spark)
     got_city = spark_engine.city_daily(str(store), spark=spark)
 
+    # Daily means are sums in whatever order a group-by meets the rows: the local engine itself varies
+    # in the last binary digit from run to run. Every figure lantian derives reads a value as its exact
+    # 9-decimal integer (lantian.calc.rounding.scaled); in that form the engines are identical.
+    def exact(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
+        return frame.sort(key).select(
+            [scaled(pl.col(c)).alias(c) if t == pl.Float64 else pl.col(c) for c, t in frame.schema.items()]
+        )
+
     assert got_station.columns == want_station.columns
-    assert got_station.sort("station_code", "date").equals(want_station.sort("station_code", "date"))
+    assert exact(got_station, ["station_code", "date"]).equals(exact(want_station, ["station_code", "date"]))
     assert got_city.columns == want_city.columns
-    # City means are sums over stations in whatever order the group-by meets them: the local engine
-    # itself varies in the last bit from run to run. Every figure lantian derives reads a value as its
-    # exact 9-decimal integer (lantian.calc.rounding.scaled), and those are identical.
-    exact = [
-        scaled(pl.col(c)).alias(c) if t == pl.Float64 else pl.col(c) for c, t in want_city.schema.items()
-    ]
-    assert got_city.sort("city", "date").select(exact).equals(want_city.sort("city", "date").select(exact))
+    assert exact(got_city, ["city", "date"]).equals(exact(want_city, ["city", "date"]))
     # The sample exercises gaps: days with fewer than 24 valid hours, and invalid values.
     assert (got_station["n_pm25"] < 24).any()
     assert (
