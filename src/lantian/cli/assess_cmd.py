@@ -27,6 +27,9 @@ SwitchOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+EngineOpt = Annotated[
+    str, typer.Option("--engine", envvar="LANTIAN_ENGINE", help="local | spark (PySpark; docs/spark.md)")
+]
 
 
 def _options(switches: list[str] | None):
@@ -118,6 +121,7 @@ def daily(
         bool, typer.Option("--explain", help="Valid counts and why values are invalid.")
     ] = False,
     switch: SwitchOpt = None,
+    engine: EngineOpt = "local",
     as_json: JsonOpt = False,
 ) -> None:
     """Daily means, MDA8, max 1-hour O3, IAQIs, AQI, category, primary pollutant, valid-hour counts."""
@@ -126,7 +130,7 @@ def daily(
     options = _options(switch)
     ds = open_store(store)
     table, source = daily_report(
-        ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options
+        ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options, engine
     )
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +205,7 @@ def assess(
         bool, typer.Option("--explain", help="Days that entered each figure; invalid days.")
     ] = False,
     switch: SwitchOpt = None,
+    engine: EngineOpt = "local",
     as_json: JsonOpt = False,
 ) -> None:
     """HJ 663 period assessment: statistics, composite index, attainment, good days, comparison."""
@@ -209,7 +214,7 @@ def assess(
     from lantian.pipeline.assessment import assess_city, explain_daily, open_store
 
     options = _options(switch)
-    res = assess_city(open_store(store), city, period, compare, dust, options)
+    res = assess_city(open_store(store), city, period, compare, dust, options, engine)
     row = res["result"].row(0, named=True)
     p = res["period"]
     detail = None

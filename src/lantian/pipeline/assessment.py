@@ -59,12 +59,35 @@ def station_daily(
     return daily_values(hourly, by=STATION, options=options).filter(pl.col(DATE).is_between(start, end))
 
 
+ENGINES = ("local", "spark")
+
+
+def _spark_city_daily(ds: Dataset, city: str, start: dt.date, end: dt.date, options: Options) -> pl.LazyFrame:
+    """The same city daily values computed by the Spark engine (docs/spark.md)."""
+    if (options.mda8_min_windows, options.city_aggregation_order) != (
+        DEFAULT.mda8_min_windows,
+        DEFAULT.city_aggregation_order,
+    ):
+        raise InputError("the Spark engine runs the default averaging switches; use --engine local to change them")
+    from lantian.pipeline import spark
+
+    frame = spark.city_daily(str(ds.root), start.isoformat(), end.isoformat())
+    return frame.lazy().filter(pl.col(CITY) == city_key(city)).filter(pl.col(DATE).is_between(start, end))
+
+
 def city_daily(
-    ds: Dataset, city: str, start: dt.date, end: dt.date, options: Options = DEFAULT
+    ds: Dataset, city: str, start: dt.date, end: dt.date, options: Options = DEFAULT, engine: str = "local"
 ) -> tuple[pl.LazyFrame, str]:
-    """City daily frame for ``start``…``end`` and where it came from (``station hours`` or ``city daily``)."""
+    """City daily frame for ``start``…``end`` and where it came from (``station hours`` or ``city daily``).
+
+    ``engine="spark"`` computes the city values from station hours on Spark (same calc code).
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
     reg = city_stations(ds, city)
     codes = reg[STATION].to_list()
+    if codes and engine == "spark":
+        return _spark_city_daily(ds, city, start, end, options).sort(DATE), "station hours (spark)"
     if codes:
         hourly = ds.scan_hourly(stations=codes, start=start, end=end)
         if hourly.select(pl.len()).collect().item():
@@ -117,19 +140,20 @@ def assess_city(
     compare: bool = False,
     dust_file: str | Path | None = None,
     options: Options = DEFAULT,
+    engine: str = "local",
 ) -> dict:
     """Assessment of one city for one period (and the same period last year with ``compare``)."""
     period = parse_period(
         period_text, as_of=last_day(ds, city) if period_text.strip().lower() == "ytd" else None
     )
     dust = read_dust_days(dust_file)
-    daily, source = city_daily(ds, city, period.start, period.end, options)
+    daily, source = city_daily(ds, city, period.start, period.end, options, engine)
     result = calc_assess.assess(daily, period, CITY, options, dust)
     previous = None
     if compare:
         prev_period = period.same_period_last_year()
         try:
-            prev_daily, _ = city_daily(ds, city, prev_period.start, prev_period.end, options)
+            prev_daily, _ = city_daily(ds, city, prev_period.start, prev_period.end, options, engine)
         except NotFound:
             prev_daily = None
         if prev_daily is not None:
@@ -177,6 +201,7 @@ def daily_report(
     station: str | None = None,
     city: str | None = None,
     options: Options = DEFAULT,
+    engine: str = "local",
 ) -> tuple[pl.DataFrame, str]:
     """Daily values (published precision), IAQIs, AQI, category, primary pollutant and valid counts."""
     if (station is None) == (city is None):
@@ -184,7 +209,7 @@ def daily_report(
     if station is not None:
         daily, source = station_daily(ds, station, start, end, options), "station hours"
     else:
-        daily, source = city_daily(ds, city, start, end, options)
+        daily, source = city_daily(ds, city, start, end, options, engine)
     graded = explain_daily(daily, options)
     published = [
         round_pollutant(pl.col(p), p if p != "o3_8h" else "o3").alias(p)
