@@ -1,57 +1,469 @@
-"""Where lantian keeps its data, and how a deployment overrides it.
+"""Every setting of lantian, declared once: :data:`REGISTRY` (listed by ``lantian settings``, docs/settings.md).
 
 Resolution order for every setting: explicit argument (e.g. ``--store``) → environment variable
 → ``lantian.toml`` in the current directory (or the file named by ``LANTIAN_CONFIG``) → default.
 
-==================  ==========================  ===========================================
-Setting             Environment variable        Default
-==================  ==========================  ===========================================
-``data_dir``        ``LANTIAN_HOME``            ``./lantian-data``
-``store``           ``LANTIAN_STORE``           ``<data_dir>/store`` (Parquet dataset)
-``database_url``    ``LANTIAN_DATABASE_URL``    ``sqlite:///<data_dir>/lantian.db``
-==================  ==========================  ===========================================
+The file is checked when it is read: a key that is no setting, or a value of the wrong TOML type, is
+refused with the key and the file named. Top-level settings sit at the top of the file, the web
+interface's in its ``[web]`` table::
+
+    data_dir = "/srv/lantian"
+    rules_file = "/srv/lantian/rules.toml"   # deadlines and the escalation ladder (lantian.workflow.rules)
+
+    [web]
+    city = "株洲"
+    https = true
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lantian.errors import ConfigError
 
 CONFIG_FILE = "lantian.toml"
+#: Environment variable naming the configuration file (instead of ``./lantian.toml``).
+CONFIG_ENV = "LANTIAN_CONFIG"
+
+#: Where a value came from, in resolution order (``demo``: set by ``lantian demo`` where nothing was).
+SOURCES: dict[str, str] = {
+    "argument": "命令参数",
+    "environment": "环境变量",
+    "file": "配置文件",
+    "demo": "演示数据",
+    "default": "默认值",
+}
+TYPE_NAMES: dict[type, str] = {
+    str: "文本 (TOML 字符串)",
+    Path: "文件路径 (TOML 字符串)",
+    int: "整数 (TOML 整数)",
+    bool: "布尔值 (TOML true/false)",
+}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, type, default, help text, environment variable and place in lantian.toml."""
+
+    name: str
+    type: type
+    #: A value, or a function of the settings resolved before it (e.g. ``store`` from ``data_dir``).
+    default: Any
+    help: str
+    env: str | None = None
+    #: The table of lantian.toml holding it (``None``: the top level).
+    section: str | None = None
+    #: How the default reads when it is derived or absent.
+    default_text: str | None = None
+    #: Smallest value of a whole-number setting.
+    minimum: int | None = None
+    #: Shown masked by ``lantian settings``.
+    secret: bool = False
+
+    @property
+    def key(self) -> str:
+        """The key in lantian.toml (``web.city`` for ``city`` in ``[web]``)."""
+        return f"{self.section}.{self.name}" if self.section else self.name
+
+    @property
+    def type_name(self) -> str:
+        return TYPE_NAMES[self.type]
+
+    def describe_default(self) -> str:
+        if self.default_text is not None:
+            return self.default_text
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return str(self.default)
+
+    def check_file_value(self, value: Any, where: str) -> Any:
+        """``value`` as read from TOML, refused unless of this setting's type."""
+        if self.type is bool:
+            ok = isinstance(value, bool)
+        elif self.type is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise ConfigError(
+                f"{where}：设置 {self.key} 应为{self.type_name}，实际为 {value!r}"
+                f"（{_toml_type(value)}）；请改正该值。"
+            )
+        return self._check_minimum(value, where)
+
+    def parse_env(self, text: str) -> Any:
+        """The value of the environment variable's text (a TOML-like value: str, int or bool)."""
+        where = f"环境变量 {self.env}"
+        if self.type is bool:
+            low = text.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ConfigError(f"{where}={text!r} 不是布尔值；请设为 1/true/yes 或 0/false/no。")
+        if self.type is int:
+            try:
+                number = int(text.strip())
+            except ValueError as exc:
+                raise ConfigError(f"{where}={text!r} 不是整数；请设为整数（如 {self.default}）。") from exc
+            return self._check_minimum(number, where)
+        return text
+
+    def _check_minimum(self, value: Any, where: str) -> Any:
+        if self.minimum is not None and value < self.minimum:
+            raise ConfigError(f"{where}：设置 {self.key} 至少为 {self.minimum}，实际为 {value}；请改正该值。")
+        return value
+
+    def typed(self, value: Any) -> Any:
+        """The value as code uses it (a :class:`~pathlib.Path` for paths)."""
+        if value is None:
+            return None
+        return Path(value) if self.type is Path else value
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, int):
+        return "整数"
+    if isinstance(value, float):
+        return "小数"
+    if isinstance(value, str):
+        return "字符串"
+    if isinstance(value, dict):
+        return "表"
+    if isinstance(value, list):
+        return "数组"
+    return type(value).__name__
+
+
+def _sqlite_in(values: Mapping[str, Any]) -> str:
+    return f"sqlite:///{(Path(values['data_dir']) / 'lantian.db').as_posix()}"
+
+
+#: Every setting, in the order ``lantian settings`` and docs/settings.md list them.
+REGISTRY: tuple[Setting, ...] = (
+    Setting(
+        "data_dir",
+        Path,
+        "lantian-data",
+        "数据目录：默认的数据存储、数据库、上传证据和网页密钥都在其中。",
+        env="LANTIAN_HOME",
+    ),
+    Setting(
+        "store",
+        Path,
+        lambda v: Path(v["data_dir"]) / "store",
+        "Parquet 数据存储目录（lantian ingest 写入）。",
+        env="LANTIAN_STORE",
+        default_text="<data_dir>/store",
+    ),
+    Setting(
+        "database_url",
+        str,
+        _sqlite_in,
+        "督查数据库的 URL（sqlite:///… 或 postgresql+psycopg://…）。",
+        env="LANTIAN_DATABASE_URL",
+        default_text="sqlite:///<data_dir>/lantian.db",
+    ),
+    Setting(
+        "rules_file",
+        Path,
+        None,
+        "蓝天办督查规则 TOML 文件：按类别和严重程度的整改期限、逾期升级阶梯（格式见 lantian.workflow.rules）；"
+        "命令行、网页、演示和报告都用它。",
+        env="LANTIAN_RULES",
+        default_text="内置规则（lantian.workflow.rules 的默认期限和阶梯）",
+    ),
+    Setting(
+        "secret_key",
+        str,
+        None,
+        "网页会话签名密钥，至少 32 个字符。",
+        env="LANTIAN_SECRET_KEY",
+        section="web",
+        default_text="首次使用时生成，保存在 <data_dir>/web-secret.key（权限 0600）",
+        secret=True,
+    ),
+    Setting(
+        "https",
+        bool,
+        False,
+        "网页经 HTTPS 提供时设为 true：会话 Cookie 加 Secure 标记。",
+        env="LANTIAN_HTTPS",
+        section="web",
+    ),
+    Setting(
+        "max_upload_bytes",
+        int,
+        10 * 1024 * 1024,
+        "上传证据文件的最大字节数。",
+        env="LANTIAN_MAX_UPLOAD_BYTES",
+        section="web",
+        default_text="10485760（10 MiB）",
+        minimum=1,
+    ),
+    Setting(
+        "login_attempts",
+        int,
+        5,
+        "同一 IP 和用户名在时间窗口内允许的登录失败次数，超过后返回 HTTP 429。",
+        env="LANTIAN_LOGIN_ATTEMPTS",
+        section="web",
+        minimum=1,
+    ),
+    Setting(
+        "login_window_seconds",
+        int,
+        15 * 60,
+        "计算登录失败次数的时间窗口（秒）。",
+        env="LANTIAN_LOGIN_WINDOW_SECONDS",
+        section="web",
+        default_text="900（15 分钟）",
+        minimum=1,
+    ),
+    Setting(
+        "session_max_age",
+        int,
+        8 * 3600,
+        "网页会话的有效时长（秒）。",
+        env="LANTIAN_SESSION_MAX_AGE",
+        section="web",
+        default_text="28800（8 小时）",
+        minimum=1,
+    ),
+    Setting(
+        "city",
+        str,
+        None,
+        "本办所在城市（仪表盘的今日和本年面板、小时命令）。",
+        env="LANTIAN_CITY",
+        section="web",
+        default_text="数据存储中最新时刻报告站点最多的城市",
+    ),
+    Setting(
+        "group",
+        str,
+        None,
+        "排名所用的城市组名称（groups_file 中的一个组）。",
+        env="LANTIAN_GROUP",
+        section="web",
+        default_text="无：排名面板提示先配置",
+    ),
+    Setting(
+        "groups_file",
+        Path,
+        None,
+        "城市组 TOML 文件（[groups] 表：组名 = 城市列表）。",
+        env="LANTIAN_GROUPS_FILE",
+        section="web",
+        default_text="无",
+    ),
+    Setting(
+        "targets_file",
+        Path,
+        None,
+        "年度目标 TOML 文件（[[targets]]，见 lantian.pipeline.assessment.read_targets）。",
+        env="LANTIAN_TARGETS_FILE",
+        section="web",
+        default_text="无：目标面板提示先配置",
+    ),
+    Setting(
+        "forecast_file",
+        Path,
+        None,
+        "预报 CSV 文件（city,date,aqi），预警面板使用。",
+        env="LANTIAN_FORECAST_FILE",
+        section="web",
+        default_text="无",
+    ),
+    Setting(
+        "air_quality",
+        Path,
+        None,
+        "区县空气质量考核结果 CSV（period,unit,composite_index,…），网页月考核和季考核的空气质量得分使用。",
+        env="LANTIAN_AIR_QUALITY",
+        section="web",
+        default_text="无：只计工作得分",
+    ),
+)
+SETTINGS: dict[str, Setting] = {s.name: s for s in REGISTRY}
+#: The tables of lantian.toml.
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(s.section for s in REGISTRY if s.section))
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The settings in force. ``data_dir``, ``store`` and ``database_url`` are resolved; every other
+    setting is read with :meth:`value` (where it came from: :meth:`source`)."""
+
     data_dir: Path
     store: Path
     database_url: str
-    extra: dict
+    #: The configured values (from arguments, environment or file; defaults are not stored), laid out
+    #: as in lantian.toml: top-level settings at the top, ``[web]`` settings under ``"web"``.
+    extra: dict = field(default_factory=dict)
+    #: Where each configured value came from (a key of :data:`SOURCES`); absent means the default.
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: The configuration file read, if any.
+    config_file: Path | None = None
+
+    def value(self, name: str) -> Any:
+        """The value of the setting ``name`` in force."""
+        setting = _setting(name)
+        if name in ("data_dir", "store", "database_url"):
+            return getattr(self, name)
+        table = self.extra.get(setting.section, {}) if setting.section else self.extra
+        if name in (table or {}):
+            return setting.typed(table[name])
+        default = setting.default
+        return setting.typed(default({"data_dir": self.data_dir}) if callable(default) else default)
+
+    def source(self, name: str) -> str:
+        """Where the value of ``name`` came from (a key of :data:`SOURCES`)."""
+        _setting(name)
+        return self.sources.get(name, "default")
+
+    def with_values(self, source: str, values: Mapping[str, Any], keep_configured: bool = True) -> Settings:
+        """These settings with ``values`` (by setting name) set from ``source``; with ``keep_configured``
+        a setting already configured (not at its default) keeps its value."""
+        if source not in SOURCES:
+            raise ConfigError(f"未知的设置来源 {source!r}；来源为 {', '.join(SOURCES)}。")
+        extra = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.extra.items()}
+        sources = dict(self.sources)
+        attributes: dict[str, Any] = {}
+        for name, value in values.items():
+            setting = _setting(name)
+            if keep_configured and self.source(name) != "default":
+                continue
+            value = setting.check_file_value(
+                str(value) if isinstance(value, Path) else value, SOURCES[source]
+            )
+            sources[name] = source
+            if name in ("data_dir", "store", "database_url"):
+                attributes[name] = setting.typed(value)
+            table = extra.setdefault(setting.section, {}) if setting.section else extra
+            table[name] = value
+        return dataclasses.replace(self, extra=extra, sources=sources, **attributes)
+
+    def rows(self) -> list[dict]:
+        """Every setting with its value, source, default, environment variable and help (``lantian settings``)."""
+        out = []
+        for s in REGISTRY:
+            value = self.value(s.name)
+            if s.secret and value is not None:
+                value = "***"
+            out.append(
+                {
+                    "name": s.name,
+                    "key": s.key,
+                    "value": str(value) if isinstance(value, Path) else value,
+                    "source": self.source(s.name),
+                    "default": s.describe_default(),
+                    "env": s.env,
+                    "type": s.type_name,
+                    "help": s.help,
+                }
+            )
+        return out
 
 
-def _file_settings() -> dict:
-    path = Path(os.environ.get("LANTIAN_CONFIG", CONFIG_FILE))
-    if not path.is_file():
-        return {}
+def _setting(name: str) -> Setting:
+    try:
+        return SETTINGS[name]
+    except KeyError:
+        raise ConfigError(f"没有名为 {name!r} 的设置；设置有：{', '.join(SETTINGS)}。") from None
+
+
+def config_path() -> Path | None:
+    """The configuration file to read: ``$LANTIAN_CONFIG``, else ``./lantian.toml`` if it exists."""
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise ConfigError(f"环境变量 {CONFIG_ENV} 指向的配置文件 {path} 不存在；请改正路径或取消该变量。")
+        return path
+    path = Path(CONFIG_FILE)
+    return path if path.is_file() else None
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The settings of a lantian.toml, by setting name; unknown keys and wrong types are refused."""
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it.") from exc
+        raise ConfigError(f"{path}：不是有效的 TOML（{exc}）；请改正或删除该文件。") from exc
+    where = str(path)
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}：{key} 应为表 [{key}]，实际为 {value!r}；请写成 [{key}] 表。")
+            for sub, item in value.items():
+                setting = SETTINGS.get(sub)
+                if setting is None or setting.section != key:
+                    known = ", ".join(s.name for s in REGISTRY if s.section == key)
+                    raise ConfigError(
+                        f"{where}：未知设置 {key}.{sub}；[{key}] 表可设置：{known}"
+                        "（全部设置见 lantian settings）。"
+                    )
+                out[sub] = setting.check_file_value(item, where)
+            continue
+        setting = SETTINGS.get(key)
+        if setting is None or setting.section is not None:
+            hint = f"它属于 [{setting.section}] 表" if setting is not None else "全部设置见 lantian settings"
+            top = ", ".join(s.name for s in REGISTRY if s.section is None)
+            raise ConfigError(
+                f"{where}：未知设置 {key}（{hint}）；顶层可设置：{top}，表：{', '.join(SECTIONS)}。"
+            )
+        out[key] = setting.check_file_value(value, where)
+    return out
 
 
-def load(store: str | os.PathLike | None = None, database_url: str | None = None) -> Settings:
-    """Resolve the settings (see the module docstring for the order)."""
-    file = _file_settings()
-    data_dir = Path(os.environ.get("LANTIAN_HOME") or file.get("data_dir") or "lantian-data")
-    store_path = Path(store or os.environ.get("LANTIAN_STORE") or file.get("store") or data_dir / "store")
-    db = (
-        database_url
-        or os.environ.get("LANTIAN_DATABASE_URL")
-        or file.get("database_url")
-        or f"sqlite:///{(data_dir / 'lantian.db').as_posix()}"
+def load(
+    store: str | os.PathLike | None = None, database_url: str | None = None, **arguments: Any
+) -> Settings:
+    """Resolve every setting (order in the module docstring). Keyword arguments name settings of
+    :data:`REGISTRY` (``None``: not given)."""
+    given = {"store": store, "database_url": database_url, **arguments}
+    for name in given:
+        _setting(name)
+    path = config_path()
+    in_file = read_file(path) if path is not None else {}
+    resolved: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for s in REGISTRY:
+        env_text = os.environ.get(s.env) if s.env else None
+        if given.get(s.name) is not None:
+            value, source = given[s.name], "argument"
+            value = str(value) if isinstance(value, os.PathLike) else value
+            value = s.check_file_value(value, SOURCES[source])
+        elif env_text:
+            value, source = s.parse_env(env_text), "environment"
+        elif s.name in in_file:
+            value, source = in_file[s.name], "file"
+        else:
+            value, source = (s.default(resolved) if callable(s.default) else s.default), "default"
+        resolved[s.name] = s.typed(value)
+        if source != "default":
+            sources[s.name] = source
+            table = extra.setdefault(s.section, {}) if s.section else extra
+            table[s.name] = value
+    return Settings(
+        data_dir=resolved["data_dir"],
+        store=resolved["store"],
+        database_url=resolved["database_url"],
+        extra=extra,
+        sources=sources,
+        config_file=path,
     )
-    return Settings(data_dir=data_dir, store=store_path, database_url=db, extra=file)

@@ -152,6 +152,19 @@ CATEGORIES_EN: tuple[str, ...] = (
 
 BEIJING = _dt.timezone(_dt.timedelta(hours=8), "Asia/Shanghai")
 
+#: Suffix dropped from a city's name to compare cities (长沙市 and 长沙 are one city).
+CITY_SUFFIX = "市"
+
+
+def city_key(name: str | None) -> str:
+    """A city's name as cities are compared and keyed: trimmed, without the ``市`` suffix."""
+    return (name or "").strip().removesuffix(CITY_SUFFIX)
+
+
+def city_key_expr(col: str = CITY) -> pl.Expr:
+    """Polars expression: :func:`city_key` of a column of city names."""
+    return pl.col(col).str.strip_chars().str.strip_suffix(CITY_SUFFIX)
+
 
 def natural_day(label: _dt.datetime) -> _dt.date:
     """Natural day of an hour-ending label: 00:00 belongs to the previous day."""

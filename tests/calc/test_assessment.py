@@ -11,10 +11,10 @@ import pytest
 from lantian.calc import targets as tg
 from lantian.calc.assessment import assess, attainment, compare, day_counts, period_statistics
 from lantian.calc.indices import change_rate, composite
-from lantian.calc.periods import parse_period
 from lantian.calc.ranking import rank
 from lantian.calc.warnings import level_of
 from lantian.errors import InputError
+from lantian.periods import parse_period
 from lantian.standards import DEFAULT, Options
 from lantian.standards.switches import WEIGHTS_3_2_2
 

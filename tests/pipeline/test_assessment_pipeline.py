@@ -246,8 +246,8 @@ def test_cli_bad_input_is_an_error_not_a_traceback(beijing_store):
 
 def test_city_daily_frames_are_accepted_directly():
     from lantian.calc.assessment import assess
-    from lantian.calc.periods import parse_period
     from lantian.io.aqistudy import read_aqistudy_daily
+    from lantian.periods import parse_period
 
     frame, _ = read_aqistudy_daily(SHARED_DATA / "aqistudy-daily" / "daily" / "长沙.csv.gz")
     r = assess(frame.drop("station_code").lazy(), parse_period("2016")).row(0, named=True)

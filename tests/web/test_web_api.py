@@ -48,17 +48,17 @@ def test_stations_pagination_and_filter(app, tokens):
 def test_hourly_aqi_city_and_station(app, tokens):
     c = api(app, tokens["leader"])
     city = c.get("/api/v1/aqi/hourly", params={"city": "株洲", "limit": 3}).json()
-    assert city["items"][0]["time"] == "2026-04-03T00:00"
+    assert city["items"][0]["time"] == "2026-04-03T00:00:00"  # the one JSON form (lantian.jsonable)
     assert city["items"][0]["regime"] == "2026"
     assert city["items"][0]["n_stations"] == 6
     st = c.get(
         "/api/v1/aqi/hourly",
         params={"station": "1515A", "start": "2022-01-02T01:00", "end": "2022-01-02T03:00"},
     ).json()
-    assert [i["time"] for i in st["items"]] == ["2022-01-02T03:00", "2022-01-02T02:00", "2022-01-02T01:00"]
+    assert [i["time"] for i in st["items"]] == ["2022-01-02T03:00:00", "2022-01-02T02:00:00", "2022-01-02T01:00:00"]
     assert all(i["regime"] == "2012" and i["aqi"] is not None for i in st["items"])
     r = c.get("/api/v1/aqi/hourly", params={"station": "NOPE"})
-    assert r.status_code == 404 and "no station" in r.json()["error"]["message"]
+    assert r.status_code == 404 and "没有编码为" in r.json()["error"]["message"]
     r = c.get("/api/v1/aqi/hourly", params={"station": "1515A", "city": "株洲"})
     assert r.status_code == 422
 
@@ -190,7 +190,7 @@ def test_assessment_ranking_targets_warnings_match_the_year_panel(app, tokens):
     assert figures["Composite index vs last year"] == "-1.1%"
 
     ranking = c.get("/api/v1/rankings", params={"period": "2016", "by": "index"}).json()
-    assert [(i["city"], i["rank"], i["composite_index"]) for i in ranking["items"]] == [
+    assert [(i["city"], i["rank"], i["composite_index"]) for i in ranking["rows"]] == [  # the form of `lantian rank --json`
         ("长沙", 1, 5.22),
         ("株洲", 2, 5.26),
         ("湘潭", 3, 5.28),
@@ -219,4 +219,4 @@ def test_daily_aqi(app, tokens):
     assert d["total"] == 10
     assert all(i["aqi"] is not None and i["source"] == "city daily" for i in d["items"])
     r = c.get("/api/v1/aqi/daily", params={"city": "株洲", "start": "2016-02-01", "end": "2016-01-01"})
-    assert r.status_code == 422 and "after" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "晚于" in r.json()["error"]["message"]

@@ -6,8 +6,8 @@ import pytest
 from wf_helpers import T0
 
 from lantian.errors import ConfigError, InputError
+from lantian.periods import parse_period
 from lantian.workflow import cycle
-from lantian.workflow.periods import parse_period
 from lantian.workflow.scoring import (
     AirQualityResult,
     ScoringConfig,
@@ -135,19 +135,19 @@ def test_air_quality_provider_reads_csv_and_toml(tmp_path):
 
 def test_periods():
     assert (
-        parse_period("weekly", "2026-W10").first.isoformat(),
-        parse_period("weekly", "2026-W10").last.isoformat(),
+        parse_period("2026-W10", kind="weekly").start.isoformat(),
+        parse_period("2026-W10", kind="weekly").end.isoformat(),
     ) == (
         "2026-03-02",
         "2026-03-08",
     )
-    q = parse_period("quarterly", "2026-Q1")
+    q = parse_period("2026-Q1", kind="quarterly")
     assert [m.label for m in q.months()] == [
         "2026-01",
         "2026-02",
         "2026-03",
-    ] and q.last.isoformat() == "2026-03-31"
-    assert parse_period("monthly", "2026-02").last.isoformat() == "2026-02-28"
+    ] and q.end.isoformat() == "2026-03-31"
+    assert parse_period("2026-02", kind="monthly").end.isoformat() == "2026-02-28"
     for kind, text in (
         ("monthly", "2026-13"),
         ("weekly", "2026-W60"),
@@ -155,4 +155,4 @@ def test_periods():
         ("quarterly", "2026-Q5"),
     ):
         with pytest.raises(InputError, match="not a valid"):
-            parse_period(kind, text)
+            parse_period(text, kind=kind)

@@ -28,7 +28,7 @@ import polars as pl
 
 from lantian.calc.rounding import round_half_even_scaled, scaled, scaled_constant
 from lantian.errors import InputError
-from lantian.schema import CATEGORIES_ZH, DATE, DECIMALS, POLLUTANTS, TIME
+from lantian.schema import DATE, DECIMALS, POLLUTANTS, TIME
 from lantian.standards import DEFAULT, SWITCH_DAY, BreakpointTable, Options, Regime, get
 
 Kind = Literal["hourly", "daily"]
@@ -160,7 +160,8 @@ def _regime_stages(
     available, any_blocking = pl.col(avail_col), pl.col(block_col)
     rule = options.missing_pollutant_rule
     if rule == "publish_above_100":
-        aqi = pl.when(any_blocking & (available <= 100)).then(pl.lit(None, pl.Int64)).otherwise(available)
+        withheld = any_blocking & (available <= rules.missing_publish_above_aqi)
+        aqi = pl.when(withheld).then(pl.lit(None, pl.Int64)).otherwise(available)
     elif rule == "require_all":
         aqi = pl.when(any_blocking).then(pl.lit(None, pl.Int64)).otherwise(available)
     else:
@@ -176,11 +177,12 @@ def _regime_stages(
     # HJ 633—2012 §4.4.2 / HJ 633—2026 §4.3.1: primary pollutant(s) only when AQI > 50; ties all listed.
     primary = (
         pl.when(aqi.is_null()).then(pl.lit(None, pl.String))
-        .when(aqi <= 50).then(pl.lit(""))
+        .when(aqi <= rules.primary_above_aqi).then(pl.lit(""))
         .otherwise(codes(lambda v: v == aqi))
     )
     if rules.exceedance_pollutants:  # HJ 633—2012 §3.4: IAQI > 100
-        exceedance = pl.when(aqi.is_null()).then(pl.lit(None, pl.String)).otherwise(codes(lambda v: v > 100))
+        above = rules.exceedance_above_iaqi
+        exceedance = pl.when(aqi.is_null()).then(pl.lit(None, pl.String)).otherwise(codes(lambda v: v > above))
     else:
         exceedance = pl.lit(None, pl.String)
     level = pl.lit(None, pl.Int64)
@@ -271,14 +273,22 @@ def aqi_frame(
         exprs["regime"] = pl.lit(name)
     temporary = [c for stage in stages for c in stage] + (["__aqi_is2026"] if len(regimes) == 2 else [])
     lf = lf.with_columns(**exprs).drop(temporary).with_columns(
-        category=pl.col("level").replace_strict(
-            {i + 1: c for i, c in enumerate(CATEGORIES_ZH)}, default=None, return_dtype=pl.String
-        ),
-        colour=pl.col("level").replace_strict(
-            {lv.level: lv.hex for lv in get("2012").aqi.levels}, default=None, return_dtype=pl.String
-        ),
+        category=_level_text("category_zh", regimes), colour=_level_text("hex", regimes)
     )
     return lf if isinstance(frame, pl.LazyFrame) else lf.collect()
+
+
+def _level_text(attr: str, regimes: list[Regime]) -> pl.Expr:
+    """``attr`` of each row's level in the row's own edition (one mapping when the editions agree)."""
+    maps = {rg.name: {lv.level: getattr(lv, attr) for lv in rg.aqi.levels} for rg in regimes}
+    distinct = {tuple(m.items()) for m in maps.values()}
+    if len(distinct) == 1:
+        return pl.col("level").replace_strict(next(iter(maps.values())), default=None, return_dtype=pl.String)
+    out = pl.lit(None, pl.String)
+    for name, mapping in maps.items():
+        text = pl.col("level").replace_strict(mapping, default=None, return_dtype=pl.String)
+        out = pl.when(pl.col("regime") == name).then(text).otherwise(out)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

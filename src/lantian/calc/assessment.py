@@ -13,8 +13,8 @@ import polars as pl
 from lantian.calc import dust as dust_calc
 from lantian.calc.aqi import aqi_frame
 from lantian.calc.indices import composite, limits_for
-from lantian.calc.periods import Period
 from lantian.calc.rounding import round_half_even, round_pollutant
+from lantian.periods import Period
 from lantian.schema import CATEGORIES_ZH, CITY, DATE
 from lantian.standards import DEFAULT, Options, gb3095, hj663, regime_for_day
 
@@ -116,7 +116,7 @@ def period_statistics(
     stats = lf.group_by(by).agg(aggs)
 
     # Monthly validity of every whole month of the period (GB 3095 Table 4).
-    whole = [(y, m) for y, m, w in period.months() if w]
+    whole = [(m.start.year, m.start.month) for m in period.whole_months()]
     pollutants = sorted({it.pollutant for it in items})
     monthly = lf.group_by(by, pl.col(DATE).dt.year().alias("_y"), pl.col(DATE).dt.month().alias("_m")).agg(
         [pl.col(p).is_not_null().sum().alias(p) for p in pollutants]
@@ -196,17 +196,20 @@ def assess(
     by: str = CITY,
     options: Options = DEFAULT,
     dust_days: pl.LazyFrame | pl.DataFrame | None = None,
+    dust_pm_daily: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The full assessment of ``period`` for every entity of a daily frame (one row per entity).
 
     Day counts use the daily AQI with dust days kept (unless switched); statistics and the composite
-    index use PM values with dust days deducted (spec §7) when ``dust_days`` is given.
+    index use PM values with the dust deducted (spec §7) when ``dust_days`` (``by``, ``date``, optional
+    ``hour``) is given: whole days, or with ``dust_deduction="hour"`` the dust hours, whose effect
+    ``dust_pm_daily`` carries (PM daily values recomputed without them, :func:`lantian.calc.dust.deduct`).
     """
     lf = in_period(daily, period)
     lf = dust_calc.mark_dust_days(lf, dust_days, by)
     graded = daily_aqi(lf, options).collect().lazy()
     counts = day_counts(graded, by, options)
-    stats_input = dust_calc.deduct_days(lf) if dust_days is not None else lf
+    stats_input = dust_calc.deduct(lf, options, dust_pm_daily, by) if dust_days is not None else lf
     stats = period_statistics(stats_input, period, by, options)
     stats = composite(stats, period.end, options)
     stats = attainment(stats, period, options)

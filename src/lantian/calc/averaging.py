@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lantian.schema import CITY, DATE, STATION, TIME, natural_day_expr
+from lantian.schema import CITY, DATE, STATION, TIME, city_key_expr, natural_day_expr
 from lantian.standards import DEFAULT, SWITCH_DAY, Options, gb3095, hj663
 from lantian.standards import get as get_regime
 
@@ -189,7 +189,7 @@ def city_hourly(hourly: pl.LazyFrame | pl.DataFrame, stations: pl.DataFrame | pl
 def _evaluation(lf: pl.LazyFrame, stations: pl.DataFrame | pl.LazyFrame, day_col: str) -> pl.LazyFrame:
     reg = stations.lazy().select(
         STATION,
-        pl.col(CITY).str.strip_chars().str.strip_suffix("市").alias(CITY),
+        city_key_expr(CITY).alias(CITY),
         pl.col("is_control").fill_null(False).alias("_control"),
         pl.col("valid_from").cast(pl.Date).alias("_from"),
         pl.col("valid_to").cast(pl.Date).alias("_to"),

@@ -44,8 +44,8 @@ def episodes(forecast: pl.DataFrame | pl.LazyFrame, options: Options = DEFAULT) 
         met = (pl.col("days_above_200") >= lv.days_above_200) & (
             pl.col("days_above_300") >= lv.days_above_300
         )
-        why = f"{lv.days_above_200}+ days AQI > 200" + (
-            f" and {lv.days_above_300}+ days AQI > 300" if lv.days_above_300 else ""
+        why = f"{lv.days_above_200}+ days AQI > {HEAVY_ABOVE}" + (
+            f" and {lv.days_above_300}+ days AQI > {SEVERE_ABOVE}" if lv.days_above_300 else ""
         )
         text = pl.lit(why)
         if lv.or_aqi_reaches is not None:

@@ -9,3 +9,5 @@ from lantian.cli import web_cmd
 from lantian.cli import workflow_cmd
 from lantian.cli import data_cmd
 from lantian.cli import assess_cmd
+from lantian.cli import hour_cmd
+from lantian.cli import settings_cmd

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lantian.cli import app
+from lantian.jsonable import dumps
 
 aqi_app = typer.Typer(help="Air Quality Index (HJ 633—2012 / HJ 633—2026).", no_args_is_help=True)
 app.add_typer(aqi_app, name="aqi")
@@ -42,7 +42,7 @@ def compute(
         summary["matches_official"] = int((both["aqi"] == both["aqi_official"]).fill_null(False).sum())
         summary["rows_with_official_or_computed_aqi"] = len(both)
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        typer.echo(dumps(summary))
         return
     console = Console()
     console.print(f"[bold]{info['rows']}[/] rows ({info['format']}, {info['kind']}) → {output}")
@@ -72,8 +72,8 @@ def value(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """IAQI of each pollutant given, the AQI, level, category, colour, primary pollutant and advice."""
-    from lantian.calc.aqi import aqi
     from lantian.errors import InputError
+    from lantian.pipeline.aqi import aqi
     from lantian.standards import Options
 
     given = {k: v for k, v in dict(so2=so2, no2=no2, co=co, o3=o3, o3_8h=o3_8h, pm10=pm10, pm25=pm25,
@@ -88,7 +88,7 @@ def value(
     result = aqi(kind=kind, regime=regime, date=date, options=options, **given)
     result["inputs"] = given
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        typer.echo(dumps(result))
         return
     console = Console()
     table = Table("indicator", "concentration", "IAQI", title=f"{result['edition']} · {kind} · {date}")

@@ -4,7 +4,6 @@ warnings). Every command prints a table, or JSON only with ``--json``."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,14 @@ SwitchOpt = Annotated[
         "-s",
         help="Rule switch NAME=VALUE (spec §14), e.g. composite_weights=3-2-2, "
         "warning_scheme=2017, mda8_min_windows=14. Repeatable.",
+    ),
+]
+DustOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--dust",
+        help="沙尘影响时段 CSV：city,date[,hour]，hour 为 1–24（该时结束的小时），留空为整日；"
+        "按 --switch dust_deduction=day|hour 扣除 PM10、PM2.5（docs/assessment.md）。",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
@@ -78,25 +85,10 @@ def _date(text: str, what: str) -> dt.date:
         raise InputError(f"{what} {text!r} is not a date; use YYYY-MM-DD") from exc
 
 
-def _json_default(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _clean(obj):
-    """Floats as the decimals they stand for (results are exact to 10⁻⁹, lantian.calc.rounding)."""
-    if isinstance(obj, float):
-        return round(obj, 9)
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return obj
-
-
 def _emit_json(obj) -> None:
-    typer.echo(json.dumps(_clean(obj), ensure_ascii=False, indent=2, default=_json_default))
+    from lantian.jsonable import dumps
+
+    typer.echo(dumps(obj))
 
 
 def _fmt(v) -> str:
@@ -125,13 +117,13 @@ def daily(
     as_json: JsonOpt = False,
 ) -> None:
     """Daily means, MDA8, max 1-hour O3, IAQIs, AQI, category, primary pollutant, valid-hour counts."""
-    from lantian.pipeline.assessment import daily_report, open_store
+    from lantian.pipeline.assessment import open_store
+    from lantian.pipeline.figures import daily_table
 
     options = _options(switch)
     ds = open_store(store)
-    table, source = daily_report(
-        ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options, engine
-    )
+    result = daily_table(ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options, engine)
+    table, source = result.frame(), result.source
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         table.write_csv(output)
@@ -155,14 +147,7 @@ def daily(
     counts = [c for c in table.columns if c.startswith("n_")]
     cols = main + (counts + ["regime", "valid_day", "invalid_because"] if explain else [])
     if as_json:
-        _emit_json(
-            {
-                "source": source,
-                "rule": "GB 3095 Table 4 (≥20 h; 8-h ≥6 of 8; MDA8 windows 08–24, "
-                f"≥{options.mda8_min_windows} of 17 or exceedance); HJ 633 edition per day",
-                "rows": table.select(cols).to_dicts(),
-            }
-        )
+        _emit_json({**result.to_dict(), "rows": table.select(cols).to_dicts()})
         return
     t = Table(*cols, title=f"daily values · {station or city} · from {source}")
     for row in table.select(cols).iter_rows():
@@ -200,7 +185,7 @@ def assess(
     compare: Annotated[
         bool, typer.Option("--compare", help="Compare with the same period last year.")
     ] = False,
-    dust: Annotated[Path | None, typer.Option("--dust", help="CSV city,date of dust-affected days.")] = None,
+    dust: DustOpt = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Days that entered each figure; invalid days.")
     ] = False,
@@ -211,15 +196,16 @@ def assess(
     """HJ 663 period assessment: statistics, composite index, attainment, good days, comparison."""
     import polars as pl
 
-    from lantian.pipeline.assessment import assess_city, explain_daily, open_store
+    from lantian.pipeline.assessment import explain_daily, open_store
+    from lantian.pipeline.figures import assessment
 
     options = _options(switch)
-    res = assess_city(open_store(store), city, period, compare, dust, options, engine)
-    row = res["result"].row(0, named=True)
-    p = res["period"]
+    res = assessment(open_store(store), city, period, compare, dust, options, engine)
+    row = res.result
+    p = res.period_obj
     detail = None
     if explain:
-        ex = explain_daily(res["daily"], options)
+        ex = explain_daily(res.daily, options)
         detail = {
             "rule": f"means of valid daily values; CO P95 / O3 P90 (NumPy linear, spec §5.2) of published daily "
             f"values; validity ≥27 days per whole month (Feb 25), years ≥324 days; edition {row['regime']}",
@@ -227,17 +213,7 @@ def assess(
             "days_per_item": {k.removeprefix("n_"): v for k, v in row.items() if k.startswith("n_")},
         }
     if as_json:
-        _emit_json(
-            {
-                "city": row["city"],
-                "period": p.label,
-                "start": p.start,
-                "end": p.end,
-                "source": res["source"],
-                "result": row,
-                **({"explain": detail} if detail else {}),
-            }
-        )
+        _emit_json({**res.to_dict(), **({"explain": detail} if detail else {})})
         return
     console = Console()
     t = Table(
@@ -247,7 +223,7 @@ def assess(
         "attains",
         "days",
         title=f"{row['city']} · {p.label} ({p.start}…{p.end}) · "
-        f"GB 3095/HJ 633 {row['regime']} · from {res['source']}",
+        f"GB 3095/HJ 633 {row['regime']} · from {res.source}",
     )
     for r in _assessment_rows(row):
         t.add_row(*r)
@@ -278,48 +254,25 @@ def rank(
     groups: Annotated[
         Path | None, typer.Option("--groups", help="TOML file with [groups] NAME = [cities].")
     ] = None,
-    dust: Annotated[Path | None, typer.Option("--dust", help="CSV city,date of dust-affected days.")] = None,
+    dust: DustOpt = None,
     switch: SwitchOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rank a group's cities (competition ranking with ties, spec §6.2)."""
-    from lantian.pipeline.assessment import open_store, rank_group
+    from lantian.pipeline.assessment import open_store
+    from lantian.pipeline.figures import ranking
 
-    options = _options(switch)
-    table, p, problems = rank_group(open_store(store), group, period, by, groups, dust, options)
-    cols = [
-        c
-        for c in (
-            "rank",
-            "city",
-            "composite_index",
-            "composite_index_last_year",
-            "index_change_pct",
-            "pm25",
-            "good_rate",
-            "index_primary",
-            "deterioration_rank",
-            "excluded",
-        )
-        if c in table.columns
-    ]
+    res = ranking(open_store(store), group, period, by, groups, dust, _options(switch))
     if as_json:
-        _emit_json(
-            {
-                "group": group,
-                "period": p.label,
-                "by": by,
-                "rows": table.select(cols).to_dicts(),
-                "not_assessed": problems,
-            }
-        )
+        _emit_json(res.to_dict())
         return
-    t = Table(*cols, title=f"{group} · {p.label} · ranked by {by}")
-    for r in table.select(cols).iter_rows():
-        t.add_row(*[_fmt(v) for v in r])
+    cols = list(res.rows[0]) if res.rows else []
+    t = Table(*cols, title=f"{group} · {res.period} · ranked by {by}")
+    for r in res.rows:
+        t.add_row(*[_fmt(r[c]) for c in cols])
     console = Console()
     console.print(t)
-    for c, why in problems.items():
+    for c, why in res.not_assessed.items():
         console.print(f"not assessed: {c}: {why}")
 
 
@@ -333,9 +286,10 @@ def targets(
     as_json: JsonOpt = False,
 ) -> None:
     """Year-to-date status of a city's targets: what remains, what is lost, a verdict (zh/en)."""
-    from lantian.pipeline.assessment import open_store, targets_status
+    from lantian.pipeline.assessment import open_store
+    from lantian.pipeline.figures import targets_now
 
-    res = targets_status(open_store(store), city, year, targets_file, _options(switch))
+    res = targets_now(open_store(store), city, year, targets_file, _options(switch)).to_dict()
     if as_json:
         _emit_json(res)
         return

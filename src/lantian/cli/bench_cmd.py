@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import typer
 
 from lantian.cli import app
 from lantian.errors import InputError
+from lantian.jsonable import dumps
 
 
 @app.command()
@@ -56,7 +56,7 @@ def synth(
         )
     summary = report.as_dict()
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False))
+        typer.echo(dumps(summary, indent=None))
         return
     typer.echo(
         f"{summary['rows']:,} station-hours of {summary['stations']} stations in {summary['cities']} "

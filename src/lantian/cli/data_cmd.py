@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from lantian.cli import app
 from lantian.errors import InputError
+from lantian.jsonable import dumps
 
 stations_app = typer.Typer(
     help="The station registry: import, list, register unknown stations, edit.", no_args_is_help=True
@@ -32,9 +32,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only on stdout
 
 def _dataset(store: Path | None):
     from lantian import config
-    from lantian.io.dataset import Dataset
+    from lantian.pipeline.store import open_dataset
 
-    return Dataset(config.load(store=store).store)
+    return open_dataset(config.load(store=store).store)
 
 
 def _mapping(spec: str | None) -> dict[str, str] | None:
@@ -50,7 +50,7 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
 
 
 def _dump(obj) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    typer.echo(dumps(obj))
 
 
 def _run_ingest(ds, paths, fmt, mapping, as_json):
@@ -174,12 +174,12 @@ def stations_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the registry (or the unknown stations seen in ingested data)."""
-    import polars as pl
-
     ds = _dataset(store)
     frame = ds.unknown_stations() if unknown else ds.stations()
     if city:
-        frame = frame.filter(pl.col("city").str.strip_suffix("市") == city.removesuffix("市"))
+        from lantian.schema import city_key, city_key_expr
+
+        frame = frame.filter(city_key_expr("city") == city_key(city))
     if as_json:
         _dump(frame.to_dicts())
         return
@@ -238,7 +238,7 @@ def stations_edit(
     if as_json:
         _dump(row.to_dicts()[0])
     else:
-        typer.echo(json.dumps(row.to_dicts()[0], ensure_ascii=False, default=str))
+        typer.echo(dumps(row.to_dicts()[0], indent=None))
 
 
 @data_app.command("status")
@@ -320,7 +320,7 @@ def data_quarantine(
 @data_app.command("sample")
 def data_sample(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Ingest the bundled real-data sample (station list, platform releases, PRSA month, city daily)."""
-    from lantian.io.sample import load_sample
+    from lantian.pipeline.store import load_sample
 
     ds = _dataset(store)
     report = load_sample(ds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,22 +10,20 @@ from rich.console import Console
 from rich.table import Table
 
 from lantian.cli import app
+from lantian.jsonable import dumps
 
 
 def _settings(store: Path | None, db: str | None, data_dir: Path | None = None):
+    """The settings (lantian.config); a ``data_dir`` (the demo's) holds its own store and database."""
     from lantian import config
 
-    settings = config.load(store=store, database_url=db)
-    if data_dir is not None:
-        import dataclasses
-
-        settings = dataclasses.replace(
-            settings,
-            data_dir=data_dir,
-            store=Path(store) if store else data_dir / "store",
-            database_url=db or f"sqlite:///{(data_dir / 'lantian.db').as_posix()}",
-        )
-    return settings
+    if data_dir is None:
+        return config.load(store=store, database_url=db)
+    return config.load(
+        store=store or data_dir / "store",
+        database_url=db or f"sqlite:///{(data_dir / 'lantian.db').as_posix()}",
+        data_dir=data_dir,
+    )
 
 
 def _run(settings, host: str, port: int) -> None:
@@ -77,7 +74,7 @@ def demo(
     if not serve_:
         figures = summary(settings)
         if as_json:
-            typer.echo(json.dumps({"demo": info, **figures}, ensure_ascii=False, indent=2, default=str))
+            typer.echo(dumps({"demo": info, **figures}))
         else:
             _print(figures, info)
         return

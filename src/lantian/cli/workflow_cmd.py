@@ -2,28 +2,31 @@
 
 Every command takes ``--db URL`` (else ``LANTIAN_DATABASE_URL``, else the SQLite file in the data
 directory; the schema is upgraded on first use) and acts as the user named by ``--as`` (or
-``LANTIAN_USER``). Times (``--at``, ``--now``) are local ISO times such as ``2026-03-05T09:30`` or days
-(``2026-03-05``, meaning midnight); the default is the current time.
+``LANTIAN_USER``). Times (``--at``, ``--now``) are Beijing times in ISO form such as ``2026-03-05T09:30``
+or days (``2026-03-05``, meaning midnight; a time with an offset is converted); the default is the
+current Beijing time (:mod:`lantian.clock`), whatever the server's time zone. Deadlines and the
+escalation ladder are the rules of the setting ``rules_file`` (``--rules`` overrides it).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from lantian.cli import app
+from lantian.clock import SYSTEM_CLOCK, Clock, to_beijing
 from lantian.errors import InputError
+from lantian.jsonable import dumps
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+#: The clock of every command (Beijing time).
+CLOCK: Clock = SYSTEM_CLOCK
 
 db_app = typer.Typer(help="The supervision database.", no_args_is_help=True)
 org_app = typer.Typer(
@@ -50,9 +53,9 @@ DbOpt = Annotated[
 ]
 AsOpt = Annotated[str | None, typer.Option("--as", envvar="LANTIAN_USER", help="Acting user name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="When it happened (ISO local time; default now).")]
+AtOpt = Annotated[str | None, typer.Option("--at", help="When it happened (ISO Beijing time; default now).")]
 NowOpt = Annotated[
-    str | None, typer.Option("--now", help="The moment to evaluate at (ISO local time; default now).")
+    str | None, typer.Option("--now", help="The moment to evaluate at (ISO Beijing time; default now).")
 ]
 VersionOpt = Annotated[
     int | None,
@@ -60,23 +63,23 @@ VersionOpt = Annotated[
 ]
 RulesOpt = Annotated[
     Path | None,
-    typer.Option("--rules", envvar="LANTIAN_RULES", help="TOML file of deadlines and ladder thresholds."),
+    typer.Option(
+        "--rules", help="TOML file of deadlines and ladder thresholds (default: the setting rules_file)."
+    ),
 ]
 
 
 def parse_when(text: str | None) -> datetime:
-    """A local naive datetime from ISO text (a day means its midnight); now when ``text`` is None."""
+    """A naive Beijing datetime from ISO text (a day means its midnight); now when ``text`` is None."""
     if text is None:
-        return datetime.now(LOCAL).replace(tzinfo=None, microsecond=0)
+        return CLOCK.now()
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise InputError(
             f"time {text!r} is not ISO 8601; write e.g. 2026-03-05 or 2026-03-05T09:30."
         ) from exc
-    if value.tzinfo is not None:
-        value = value.astimezone(LOCAL).replace(tzinfo=None)
-    return value
+    return to_beijing(value)
 
 
 def parse_day(text: str) -> date:
@@ -90,13 +93,14 @@ def parse_day(text: str) -> date:
 def workflow(db: str | None, rules: Path | None = None) -> Iterator:
     from lantian import config
     from lantian.store import open_database
-    from lantian.workflow.rules import load_rules
+    from lantian.workflow.rules import rules_from_settings
     from lantian.workflow.services import Workflow
 
-    loaded_rules = load_rules(rules)
-    database = open_database(config.load(database_url=db).database_url)
+    settings = config.load(database_url=db, rules_file=rules)
+    loaded_rules = rules_from_settings(settings)
+    database = open_database(settings.database_url)
     try:
-        yield Workflow(database, loaded_rules)
+        yield Workflow(database, loaded_rules, CLOCK)
     finally:
         database.dispose()
 
@@ -108,7 +112,7 @@ def _actor(actor: str | None) -> str:
 
 
 def _print_json(data) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    typer.echo(dumps(data))
 
 
 def _table(title: str, rows: list[dict], columns: list[str]) -> None:
@@ -459,9 +463,9 @@ def cycle_patrol(
 
 
 def _period(kind: str, text: str):
-    from lantian.workflow.periods import parse_period
+    from lantian.periods import parse_period
 
-    return parse_period(kind, text)
+    return parse_period(text, kind=kind)
 
 
 @cycle_app.command("daily")
@@ -542,7 +546,7 @@ def cycle_quarterly(
     actor: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """季考核讲评: mean of the monthly scores, ranked (--period YYYY-Qn)."""
+    """季考核讲评: mean of the monthly scores, ranked (--period YYYYQn, e.g. 2026Q1; 2026-Q1 too)."""
     from lantian.workflow import cycle
     from lantian.workflow.scoring import air_quality_from_file
 

@@ -9,7 +9,9 @@ Format: CSV (UTF-8, UTF-8 with BOM or GBK/GB18030) with
   ``so2_24h pm10_24h pm25_24h``. In daily rows ``o3_8h`` is the day's maximum 8-hour average and
   ``o3`` the day's maximum 1-hour value.
 
-Missing values: empty, ``NA``, ``—``, ``-``; ``/`` marks a pollutant outside the monitoring plan.
+Missing values are those of every text reader (:data:`lantian.io._text.MISSING`: empty, ``NA``, ``—``,
+``-``…); ``/`` marks a pollutant outside the monitoring plan (:data:`lantian.io._text.NOT_MONITORED`).
+A value that is neither a number nor a missing marker (including ``inf``) is an error.
 
 Notes
 -----
@@ -24,12 +26,11 @@ from pathlib import Path
 import polars as pl
 
 from lantian.errors import InputError
+from lantian.io import _text
 
 CONCENTRATIONS = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25", "so2_24h", "pm10_24h", "pm25_24h")
 IDENTIFIERS = ("station", "city")
 TIMES = ("time", "date")
-MISSING = ("", "NA", "N/A", "—", "-", "null", "NULL")
-NOT_MONITORED = "/"
 ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -82,15 +83,9 @@ def read_aqi_table(path: str | Path) -> tuple[pl.DataFrame, dict]:
     if not conc_cols:
         raise InputError(f"{path}, line 1: no concentration column; add some of {' '.join(CONCENTRATIONS[:7])}")
 
-    exprs: list[pl.Expr] = []
+    parsed, _, _ = _text.numeric(raw, {c: c for c in conc_cols})
     for c in conc_cols:
-        text_col = pl.col(c).str.strip_chars()
-        missing = text_col.is_in(list(MISSING)) | (text_col == NOT_MONITORED)
-        exprs.append(pl.when(missing).then(None).otherwise(text_col).cast(pl.Float64, strict=False).alias(c))
-    parsed = raw.with_columns(exprs)
-    for c in conc_cols:
-        stripped = raw[c].str.strip_chars()
-        bad_mask = parsed[c].is_null() & ~stripped.is_in(list(MISSING)) & (stripped != NOT_MONITORED)
+        bad_mask = parsed[f"_bad_{c}"]
         if bad_mask.any():
             i = bad_mask.arg_true()[0]
             raise InputError(f"{path}, line {i + 2}, column {c!r}: {raw[c][i]!r} is not a number")
@@ -115,12 +110,12 @@ def read_aqi_table(path: str | Path) -> tuple[pl.DataFrame, dict]:
                          f"{raw[time_col][i]!r}; use {expected}")
 
     unmonitored = pl.concat_str(
-        [pl.when(pl.col(c).str.strip_chars() == NOT_MONITORED).then(pl.lit(c)) for c in conc_cols
+        [pl.when(pl.col(c).str.strip_chars() == _text.NOT_MONITORED).then(pl.lit(c)) for c in conc_cols
          if c in ("so2", "no2", "co", "o3", "pm10", "pm25")] or [pl.lit(None, pl.String)],
         separator=",",
         ignore_nulls=True,
     )
-    frame = parsed.with_columns(
+    frame = parsed.drop([f"_bad_{c}" for c in conc_cols]).with_columns(
         raw.select(unmonitored.alias("unmonitored")).to_series(),
         when.alias("_when"),
     )

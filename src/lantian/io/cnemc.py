@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from lantian.io import _text
-from lantian.schema import PLATFORM_COLUMNS, POLLUTANTS, PRIMARY_NAME_TO_CODE
+from lantian.schema import PLATFORM_COLUMNS, POLLUTANTS, PRIMARY_NAME_TO_CODE, city_key
 
 HEADER = (
     "timepoint,stationcode,longitude,latitude,area,positionname,primarypollutant,aqi,pm10,pm10_24h,"
@@ -150,7 +150,7 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
         "o3_layout": o3_layout,
         "o3_8h_layout": o3_8h_layout,
         "layout": "2022" if legacy else "2026",
-        "cities": {c: c.removesuffix("市") for c in stations["city"].drop_nulls().unique().to_list()},
+        "cities": {c: city_key(c) for c in stations["city"].drop_nulls().unique().to_list()},
     }
     return _text.Parsed("hourly", out, rejects, meta, provided, period, stations)
 

@@ -47,9 +47,18 @@ from pathlib import Path
 import polars as pl
 
 from lantian import config
+from lantian.clock import SYSTEM_CLOCK
 from lantian.errors import InputError, LantianError, StoreError
 from lantian.io import _text, formats, stations
-from lantian.schema import BEIJING, PLATFORM_COLUMNS, POLLUTANTS, STATION_SCHEMA, natural_day_expr
+from lantian.jsonable import dumps
+from lantian.schema import (
+    PLATFORM_COLUMNS,
+    POLLUTANTS,
+    STATION_SCHEMA,
+    city_key,
+    city_key_expr,
+    natural_day_expr,
+)
 
 META = {"source": pl.String(), "ingested_at": pl.Datetime("us")}
 HOURLY_VALUES = {**{p: pl.Float64() for p in POLLUTANTS}, **PLATFORM_COLUMNS, "unmonitored": pl.String()}
@@ -126,7 +135,8 @@ DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".txt")
 
 
 def now_beijing() -> dt.datetime:
-    return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+    """The current naive Beijing time, to the second (:data:`lantian.clock.SYSTEM_CLOCK`)."""
+    return SYSTEM_CLOCK.now()
 
 
 @dataclass
@@ -286,7 +296,7 @@ class Dataset:
         jdir = self.root / "_journal"
         jdir.mkdir(exist_ok=True)
         pending = jdir / f"{txid}.json.tmp"
-        pending.write_text(json.dumps({"txid": txid, "pairs": pairs}))
+        pending.write_text(dumps({"txid": txid, "pairs": pairs}, indent=None, ensure_ascii=True))
         _fsync(pending)
         os.replace(pending, jdir / f"{txid}.json")  # the commit point
         _fsync_dir(jdir)
@@ -639,7 +649,7 @@ class Dataset:
             )
         if cities is not None:
             keys = [stations_key(c) for c in ([cities] if isinstance(cities, str) else cities)]
-            lf = lf.filter(pl.col("city").str.strip_suffix("市").is_in(keys))
+            lf = lf.filter(city_key_expr("city").is_in(keys))
         if lo is not None:
             lf = lf.filter(pl.col("date") >= lo)
         if hi is not None:
@@ -683,7 +693,7 @@ class Dataset:
         ).unique("station_code", keep="last", maintain_order=True)
         lf = self.scan_hourly()
         if city:
-            codes = names.filter(pl.col("city").str.strip_suffix("市") == stations.city_key(city))[
+            codes = names.filter(city_key_expr("city") == city_key(city))[
                 "station_code"
             ]
             lf = lf.filter(pl.col("station_code").is_in(codes.to_list()))
@@ -739,7 +749,7 @@ class Dataset:
 
 
 def stations_key(name: str) -> str:
-    return stations.city_key(name)
+    return city_key(name)
 
 
 def _pkey(table: Table) -> pl.Expr:

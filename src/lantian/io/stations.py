@@ -19,7 +19,7 @@ import polars as pl
 
 from lantian.errors import InputError, NotFound
 from lantian.io import _text
-from lantian.schema import STATION_SCHEMA
+from lantian.schema import STATION_SCHEMA, city_key, city_key_expr
 
 COLUMN_MAP: dict[str, str] = {
     "监测点编码": "station_code",
@@ -60,11 +60,6 @@ def empty() -> pl.DataFrame:
 
 def is_station_list(header: list[str]) -> bool:
     return "监测点编码" in [h.strip() for h in header]
-
-
-def city_key(name: str | None) -> str:
-    """City name without the ``市`` suffix, for comparisons."""
-    return (name or "").strip().removesuffix("市")
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:
@@ -152,7 +147,7 @@ def evaluation_stations(stations: pl.DataFrame, city: str, day: dt.date) -> list
     """Codes of the stations that count for ``city`` on ``day``: not control points, valid on the day."""
     key = city_key(city)
     chosen = stations.filter(
-        (pl.col("city").str.strip_chars().str.strip_suffix("市") == key)
+        (city_key_expr("city") == key)
         & ~pl.col("is_control").fill_null(False)
         & valid_on(day)
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
 
-from lantian.calc.aqi import aqi_frame
+from lantian.calc.aqi import aqi, aqi_frame  # noqa: F401  (aqi: one set of concentrations, re-exported)
 from lantian.errors import InputError
 from lantian.io.aqi_input import decode, read_aqi_table
+from lantian.schema import city_key
 from lantian.standards import Options
 
 #: Header fields that identify a national-platform hourly release.
@@ -58,3 +60,27 @@ def compute_file(
         *keep, *iaqi_cols, "aqi", "primary_pollutants", "level", "category", "regime", *official
     )
     return out, info
+
+
+def daily_rows(path: Path, city: str, day: dt.date) -> tuple[dict | None, list[dict]]:
+    """City and station rows of one day from a daily concentration table, graded as
+    ``lantian aqi compute FILE --kind daily`` grades them (HJ 633 daily AQI, edition by date)."""
+    frame, meta = read_aqi_table(path)
+    if meta["kind"] != "daily":
+        raise InputError(f"{path}: the daily bulletin needs daily rows (a 'date' column), not hourly ones")
+    graded = aqi_frame(frame, kind="daily", regime="auto", time_col="_when")
+    graded = graded.filter(pl.col("_when") == day)
+    id_col = meta["id_column"]
+    if id_col is None:
+        raise InputError(f"{path}: add a 'city' or 'station' column to tell the rows apart")
+    rows = graded.drop("date", strict=False).rename({"_when": "date"}).to_dicts()
+    city_rows = [r for r in rows if id_col == "city" and city_key(str(r.get("city"))) == city_key(city)]
+    if id_col == "city" and not city_rows:
+        known = sorted({str(r.get("city")) for r in graded.to_dicts()})
+        raise InputError(f"{path}: no row for city {city!r} on {day}; cities on that day: {known[:20]}")
+    station_rows = [
+        {**r, "station_code": r.get("station"), "name": r.get("station")} for r in rows if id_col == "station"
+    ]
+    if id_col == "station" and not station_rows:
+        raise InputError(f"{path}: no station rows on {day}")
+    return (city_rows[0] if city_rows else None), station_rows

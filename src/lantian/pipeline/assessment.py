@@ -15,16 +15,16 @@ from pathlib import Path
 import polars as pl
 
 from lantian.calc import assessment as calc_assess
+from lantian.calc import dust as dust_calc
 from lantian.calc import ranking as calc_rank
 from lantian.calc import targets as calc_targets
 from lantian.calc import warnings as calc_warn
 from lantian.calc.averaging import city_values, daily_values
-from lantian.calc.periods import Period, parse_period
 from lantian.calc.rounding import round_pollutant
 from lantian.errors import ConfigError, InputError, NotFound
 from lantian.io.dataset import Dataset
-from lantian.io.stations import city_key
-from lantian.schema import CITY, DATE, STATION, TIME
+from lantian.periods import Period, parse_period
+from lantian.schema import CITY, DATE, STATION, TIME, city_key, city_key_expr
 from lantian.standards import DEFAULT, Options
 
 DAILY_COLUMNS = ("so2", "no2", "co", "pm10", "pm25", "o3", "o3_8h")
@@ -47,7 +47,7 @@ def _pad(start: dt.date, end: dt.date, days: int) -> tuple[dt.date, dt.date]:
 
 def city_stations(ds: Dataset, city: str) -> pl.DataFrame:
     reg = ds.stations()
-    return reg.filter(pl.col(CITY).str.strip_chars().str.strip_suffix("市") == city_key(city))
+    return reg.filter(city_key_expr(CITY) == city_key(city))
 
 
 def station_daily(
@@ -100,7 +100,7 @@ def city_daily(
             "(neither station hours of registered stations nor city daily rows)"
         )
     keep = [c for c in DAILY_COLUMNS if c in rows.collect_schema().names()]
-    daily = rows.select(pl.col(CITY).str.strip_suffix("市"), DATE, *keep).unique([CITY, DATE], keep="last")
+    daily = rows.select(city_key_expr(CITY), DATE, *keep).unique([CITY, DATE], keep="last")
     return daily.sort(DATE), "city daily"
 
 
@@ -117,20 +117,72 @@ def last_day(ds: Dataset, city: str) -> dt.date | None:
 
 
 def read_dust_days(path: str | Path | None) -> pl.DataFrame | None:
-    """Dust-affected days: CSV with ``city,date`` (one row per city and day, spec §7)."""
+    """Dust-affected days and hours (spec §7): CSV with ``city,date`` and an optional ``hour`` column,
+    one row per city and day, or per city, day and hour (``hour`` 1…24: the hour ending then on that
+    date, schema time convention; blank: the whole day). Columns ``city date hour`` (hour null = day)."""
     if path is None:
         return None
     p = Path(path)
     if not p.is_file():
-        raise InputError(f"{p}: no such dust-day file")
+        raise InputError(f"沙尘文件 {p} 不存在：请给出 city,date[,hour] 格式的 CSV 文件")
     frame = pl.read_csv(p, infer_schema=False)
     missing = {CITY, DATE} - set(frame.columns)
     if missing:
-        raise InputError(f"{p}: needs the columns city,date (missing {', '.join(sorted(missing))})")
+        raise InputError(
+            f"沙尘文件 {p} 缺少列 {', '.join(sorted(missing))}：须有 city,date 两列（可选 hour 列）"
+        )
+    hour = pl.col(dust_calc.HOUR) if dust_calc.HOUR in frame.columns else pl.lit(None, pl.String)
     try:
-        return frame.select(pl.col(CITY).str.strip_chars().str.strip_suffix("市"), pl.col(DATE).str.to_date())
-    except pl.exceptions.InvalidOperationError as exc:
-        raise InputError(f"{p}: dates must be YYYY-MM-DD ({exc})") from exc
+        out = frame.select(
+            city_key_expr(CITY),
+            pl.col(DATE).str.strip_chars().str.to_date("%Y-%m-%d"),
+            hour.str.strip_chars().replace("", None).cast(pl.Int8).alias(dust_calc.HOUR),
+        )
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+        raise InputError(
+            f"沙尘文件 {p}：date 须为 YYYY-MM-DD，hour 须为 1–24 的整数或留空（整日）（{exc}）"
+        ) from exc
+    wrong = out.filter(~pl.col(dust_calc.HOUR).is_between(1, 24) & pl.col(dust_calc.HOUR).is_not_null())
+    if len(wrong):
+        row = wrong.row(0, named=True)
+        raise InputError(
+            f"沙尘文件 {p}：{row[CITY]} {row[DATE]} 的 hour {row[dust_calc.HOUR]} 不在 1–24 之间"
+            "（1 表示 0–1 时，24 表示 23–24 时；整日请留空）"
+        )
+    return out
+
+
+def dust_pm_daily(
+    ds: Dataset, cities: list[str], period: Period, dust: pl.DataFrame | None, options: Options = DEFAULT
+) -> pl.DataFrame | None:
+    """Hour-level dust deduction (switch ``dust_deduction="hour"``, spec §7): each city's PM10/PM2.5
+    daily values recomputed from its stations' hours outside the dust hours (:mod:`lantian.calc.dust`).
+
+    None with ``dust_deduction="day"``, or when no city has a partial dust day (whole dust days lose
+    their PM values at both levels).
+    """
+    if dust is None or options.dust_deduction != "hour":
+        return None
+    frames = []
+    for c in cities:
+        key = city_key(c)
+        mine = dust.filter(pl.col(CITY) == key, pl.col(DATE).is_between(period.start, period.end))
+        if mine.filter(pl.col(dust_calc.HOUR).is_not_null()).is_empty():
+            continue
+        reg = city_stations(ds, c)
+        codes = reg[STATION].to_list()
+        hourly = ds.scan_hourly(stations=codes, start=period.start, end=period.end) if codes else None
+        if hourly is None or hourly.select(pl.len()).collect().item() == 0:
+            raise InputError(
+                f"按小时扣除沙尘（dust_deduction=hour）需要 {key} 的站点小时数据，而数据存储中没有："
+                "请导入站点小时数据，或在沙尘文件中只列整日（hour 留空），或改用 --switch dust_deduction=day"
+            )
+        pm = [p for p in dust_calc.DUST_POLLUTANTS if p in hourly.collect_schema().names()]
+        hours = hourly.select(STATION, TIME, *pm).with_columns(pl.lit(key).alias(CITY))
+        kept = dust_calc.deduct_hours(hours, dust_calc.dust_hours(mine), by=CITY)
+        daily = city_values(kept, reg, options).filter(pl.col(DATE).is_between(period.start, period.end))
+        frames.append(daily.select(pl.lit(key).alias(CITY), DATE, *pm).collect())
+    return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
 
 def assess_city(
@@ -148,7 +200,9 @@ def assess_city(
     )
     dust = read_dust_days(dust_file)
     daily, source = city_daily(ds, city, period.start, period.end, options, engine)
-    result = calc_assess.assess(daily, period, CITY, options, dust)
+    result = calc_assess.assess(
+        daily, period, CITY, options, dust, dust_pm_daily(ds, [city], period, dust, options)
+    )
     previous = None
     if compare:
         prev_period = period.same_period_last_year()
@@ -157,7 +211,8 @@ def assess_city(
         except NotFound:
             prev_daily = None
         if prev_daily is not None:
-            previous = calc_assess.assess(prev_daily, prev_period, CITY, options, dust)
+            prev_dust = dust_pm_daily(ds, [city], prev_period, dust, options)
+            previous = calc_assess.assess(prev_daily, prev_period, CITY, options, dust, prev_dust)
             result = calc_assess.compare(result, previous)
     return {"period": period, "source": source, "result": result, "previous": previous, "daily": daily}
 
@@ -266,17 +321,20 @@ def rank_group(
     problems: dict[str, str] = {}
 
     def gather(p: Period, prefix: str = "") -> pl.DataFrame | None:
-        frames = []
+        frames, present = [], []
         for c in cities:
             try:
                 daily, _ = city_daily(ds, c, p.start, p.end, options)
                 frames.append(daily.collect())
+                present.append(c)
             except NotFound as exc:
                 problems.setdefault(c, f"{prefix}{exc}")
         if not frames:
             return None
         # one assessment over all members: the AQI engine runs once per period
-        return calc_assess.assess(pl.concat(frames, how="diagonal_relaxed"), p, CITY, options, dust)
+        pm_without_dust = dust_pm_daily(ds, present, p, dust, options)
+        members = pl.concat(frames, how="diagonal_relaxed")
+        return calc_assess.assess(members, p, CITY, options, dust, pm_without_dust)
 
     frame = gather(period)
     if frame is None:
@@ -322,7 +380,7 @@ def targets_status(
     if last is None or last < dt.date(year, 1, 1):
         raise NotFound(f"no data for {city} in {year}")
     as_of = min(last, dt.date(year, 12, 31))
-    period = Period("ytd", dt.date(year, 1, 1), as_of, f"{year}-01-01..{as_of.isoformat()}")
+    period = Period.ytd(as_of)
     daily, _ = city_daily(ds, city, period.start, period.end, options)
     res = calc_assess.assess(daily, period, CITY, options).row(0, named=True)
     day = daily.collect()

@@ -34,8 +34,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from lantian.clock import SYSTEM_CLOCK
 from lantian.errors import InputError
-from lantian.schema import HOURLY_SCHEMA, POLLUTANTS, STATION, STATION_SCHEMA, TIME
+from lantian.schema import HOURLY_SCHEMA, POLLUTANTS, STATION, STATION_SCHEMA, TIME, city_key
 
 #: Cities generated together (a fixed block, so results do not depend on memory or chunking).
 CITY_BLOCK = 24
@@ -226,7 +227,7 @@ def _block(
     for j, pol in enumerate(POLLUTANTS):
         sigma = np.asarray(q[j]["sigma"])[month]
         diurnal = np.asarray(q[j]["diurnal"])[month, hour] / sigma  # in latent (standard-normal) units
-        offsets = np.asarray([p["cities"][c.removesuffix("市")][pol] for c in city_names])[:, season]
+        offsets = np.asarray([p["cities"][city_key(c)][pol] for c in city_names])[:, season]
         share = q[j]["daily_share"]
         st_off = rng.normal(0.0, q[j]["station_sd"], size=(n_st, 1))
         d = daily[day_idx][:, city_of, j].T  # (st, hours)
@@ -354,7 +355,7 @@ def _write_hourly(store: Path, frame: pl.DataFrame, seed: int) -> list[Path]:
     from lantian.io.dataset import TABLES
 
     schema = TABLES["hourly"].schema
-    stamp = dt.datetime.now().replace(microsecond=0)
+    stamp = SYSTEM_CLOCK.now()
     full = (
         frame.sort(STATION, TIME)
         .with_columns(

@@ -1,17 +1,16 @@
 """The weekly, monthly, quarterly and annual reports from the store and the supervision database.
 
-Every figure is the result of the library call behind a command, kept unchanged under the report's
-``data`` and copied field by field into the :mod:`lantian.reports.figures` views:
+Every figure is a result of :mod:`lantian.pipeline.figures`, embedded unchanged (its ``to_dict()``)
+under the report's ``data`` and copied field by field into the :mod:`lantian.reports.figures` views:
 
 ===========================  ==========================================  ==================================
-Part                         Library call                                Same figures as
+Part                         Result                                      Same figures as
 ===========================  ==========================================  ==================================
-period assessment            ``pipeline.assessment.assess_city``         ``lantian assess --compare --json``
-                             (``compare=True``)
-monthly trend (quarter/year) ``assess_city`` per month                   ``lantian assess --period YYYY-MM``
-daily categories             ``pipeline.assessment.daily_report``        ``lantian daily --city --json``
-province ranking             ``pipeline.assessment.rank_group``          ``lantian rank --json``
-targets (annual)             ``pipeline.assessment.targets_status``      ``lantian targets --json``
+period assessment            ``figures.period_report`` → ``assessment``  ``lantian assess --compare --json``
+monthly trend (quarter/year) ``figures.monthly_trend``                   ``lantian assess --period YYYY-MM``
+daily categories             ``figures.daily_table``                     ``lantian daily --city --json``
+province ranking             ``figures.ranking``                         ``lantian rank --json``
+targets (annual)             ``figures.targets_now``                     ``lantian targets --json``
 cases (weekly, monthly)      ``workflow.cycle.weekly``                   ``lantian cycle weekly --json``
 unit scores                  ``workflow.cycle.monthly`` / ``quarterly``  ``lantian cycle monthly|quarterly``
 ===========================  ==========================================  ==================================
@@ -23,12 +22,11 @@ monthly notice counts the cases of its month with the same call as the weekly di
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import re
 from pathlib import Path
 
-from lantian.errors import InputError, NotFound
+from lantian.errors import InputError
+from lantian.periods import Period, parse_period
 from lantian.reports.builders import build_cycle_report, build_period_report
 from lantian.reports.figures import (
     CaseSummary,
@@ -41,52 +39,16 @@ from lantian.reports.figures import (
     UnitScore,
 )
 from lantian.reports.spec import Document, Paragraph, Section
+from lantian.schema import CITY_SUFFIX, city_key
 
-#: the columns ``lantian rank --json`` prints
-RANK_COLUMNS = (
-    "rank",
-    "city",
-    "composite_index",
-    "composite_index_last_year",
-    "index_change_pct",
-    "pm25",
-    "good_rate",
-    "index_primary",
-    "deterioration_rank",
-    "excluded",
-)
 _STATISTIC = {"mean": "mean", 95.0: "p95", 98.0: "p98", 90.0: "p90"}
 
 
 def periods(kind: str, text: str) -> tuple[str, str, str | None]:
     """Report period → (label of the document, period of ``lantian assess``, period of ``lantian cycle``)."""
-    s = text.strip()
-    if kind == "annual" and re.fullmatch(r"\d{4}", s):
-        return s, s, None
-    if kind == "quarterly" and (m := re.fullmatch(r"(\d{4})-?Q([1-4])", s)):
-        return f"{m[1]}Q{m[2]}", f"{m[1]}Q{m[2]}", f"{m[1]}-Q{m[2]}"
-    if kind == "monthly" and re.fullmatch(r"\d{4}-\d{2}", s):
-        return s, s, s
-    if kind == "weekly" and (m := re.fullmatch(r"(\d{4})-W(\d{2})", s)):
-        try:
-            first = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-        except ValueError as exc:
-            raise InputError(f"--period {text!r}: {exc}") from exc
-        return s, f"{first}..{first + dt.timedelta(days=6)}", s
-    forms = {"annual": "2016", "quarterly": "2016Q3", "monthly": "2016-07", "weekly": "2016-W10"}
-    raise InputError(f"--period {text!r} is not a {kind} period; write it like {forms.get(kind, '2016')}")
-
-
-def _clean(obj):
-    """The results as ``--json`` prints them (floats to 10⁻⁹, dates as ISO text)."""
-    return json.loads(
-        json.dumps(
-            obj,
-            ensure_ascii=False,
-            default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v),
-        ),
-        parse_float=lambda x: round(float(x), 9),
-    )
+    p = parse_period(text, kind=kind)
+    assessed = Period.between(p.start, p.end).label if p.kind == "week" else p.label
+    return p.label, assessed, None if p.kind == "year" else p.label
 
 
 def _statistics(row: dict, prev: dict | None) -> list[Statistic]:
@@ -126,7 +88,10 @@ def _category_days(row: dict, regime: str) -> dict[int, int]:
 
 
 def _figures(city: str, label: str, row: dict, prev: dict | None) -> PeriodFigures:
-    regime = row.get("regime") or "2012"
+    from lantian.standards import regime_for_day
+
+    # the edition of the assessment, or of the period's first day when the row has none
+    regime = row.get("regime") or regime_for_day(dt.date.fromisoformat(str(row["start"])))
     f = PeriodFigures(
         city=city,
         period=label,
@@ -164,82 +129,52 @@ def air_quality(
     targets_file: Path | None = None,
 ) -> tuple[PeriodFigures, Ranking | None, list[TargetLine] | None, dict, list[str]]:
     """The air-quality part of a period report: figures, province ranking, targets, raw results, sources."""
-    from lantian.pipeline.assessment import assess_city, daily_report, rank_group, targets_status
+    from lantian.pipeline.figures import period_report
 
-    res = assess_city(ds, city, assess_period, True, None, options)
-    row = _clean(res["result"].row(0, named=True))
-    prev = _clean(res["previous"].row(0, named=True)) if res["previous"] is not None else None
-    name = row["city"]
-    figures = _figures(name, label, row, prev)
-    p = res["period"]
-    data: dict = {
-        "assess": {
-            "city": name,
-            "period": p.label,
-            "start": p.start.isoformat(),
-            "end": p.end.isoformat(),
-            "source": res["source"],
-            "result": row,
-        }
-    }
-    sources = [f"lantian assess --city {city} --period {p.label} --compare --json"]
-    table, _ = daily_report(ds, p.start, p.end, None, city, options)
-    days = _clean(table.select("date", "aqi", "level", "category", "primary_pollutants").to_dicts())
+    res = period_report(
+        ds,
+        city,
+        assess_period,
+        monthly=kind in ("quarterly", "annual"),
+        group=group,
+        groups_file=groups_file,
+        targets_file=targets_file if kind == "annual" else None,
+        targets_year=int(label) if kind == "annual" else None,
+        options=options,
+    )
+    a = res.assessment
+    row, prev = a.result, a.previous
+    figures = _figures(a.city, label, row, prev)
+    data: dict = {"assess": a.to_dict()}
+    sources = [f"lantian assess --city {city} --period {a.period} --compare --json"]
     figures.daily = [
-        DayAQI(dt.date.fromisoformat(d["date"]), d["aqi"], d["level"], d["primary_pollutants"]) for d in days
+        DayAQI(dt.date.fromisoformat(d["date"]), d["aqi"], d["level"], d["primary_pollutants"]) for d in res.daily
     ]
-    primary: dict[str, int] = {}
-    for d in days:
-        for code in (d["primary_pollutants"] or "").split(","):
-            if code:
-                primary[code] = primary.get(code, 0) + 1
-    figures.primary_days = primary
-    data["daily"] = {"rows": days}
-    sources.append(f"lantian daily --city {city} --from {p.start} --to {p.end} --json")
-    if kind in ("quarterly", "annual"):
-        months: dict[str, dict] = {}
-        previous: dict[str, dict] = {}
-        y, m = p.start.year, p.start.month
-        while dt.date(y, m, 1) <= p.end:
-            try:
-                month = assess_city(ds, city, f"{y}-{m:02d}", True, None, options)
-            except NotFound:  # a month without data has no point on the trend
-                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-                continue
-            r = _clean(month["result"].row(0, named=True))
-            months[f"{y}-{m:02d}"] = {k: r.get(k) for k in ("pm25", "composite_index", "good_rate")}
-            if month["previous"] is not None:
-                q = _clean(month["previous"].row(0, named=True))
-                previous[f"{y - 1}-{m:02d}"] = {k: q.get(k) for k in ("pm25", "composite_index", "good_rate")}
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        figures.monthly = months
+    figures.primary_days = res.primary_days
+    data["daily"] = {"rows": res.daily}
+    sources.append(f"lantian daily --city {city} --from {a.start} --to {a.end} --json")
+    if res.monthly is not None:
+        figures.monthly = res.monthly["this_year"]
         if figures.previous is not None:
-            figures.previous.monthly = previous
-        data["monthly"] = {"this_year": months, "last_year": previous}
+            figures.previous.monthly = res.monthly["last_year"]
+        data["monthly"] = res.monthly
     ranking = None
-    if group:
-        rank_table, rp, problems = rank_group(ds, group, assess_period, "index", groups_file, None, options)
-        rows = _clean(rank_table.select([c for c in RANK_COLUMNS if c in rank_table.columns]).to_dicts())
+    if res.ranking is not None:
+        r = res.ranking
         ranking = Ranking(
-            group=group,
-            by="index",
-            entries=[RankEntry(r["city"], r["rank"], r.get("composite_index")) for r in rows],
+            group=r.group,
+            by=r.by,
+            entries=[RankEntry(x["city"], x["rank"], x.get("composite_index")) for x in r.rows],
         )
-        data["rank"] = {
-            "group": group,
-            "period": rp.label,
-            "by": "index",
-            "rows": rows,
-            "not_assessed": problems,
-        }
+        data["rank"] = r.to_dict()
         sources.append(
-            f"lantian rank --group {group} --period {rp.label}"
+            f"lantian rank --group {group} --period {r.period}"
             + (f" --groups {groups_file}" if groups_file else "")
             + " --json"
         )
     targets = None
-    if targets_file is not None and kind == "annual":
-        status = _clean(targets_status(ds, city, int(label), targets_file, options))
+    if res.targets is not None:
+        status = res.targets.to_dict()
         targets = [
             TargetLine(
                 name=s["target"],
@@ -259,34 +194,22 @@ def daily_from_store(
     store: Path | None, city: str, day: dt.date, lang: str, office: str | None, number: str, options=None
 ) -> Document:
     """The daily bulletin from the store: the rows of ``lantian daily --city`` and ``--station`` for the day."""
-    from lantian.pipeline.assessment import city_stations, daily_report, open_store
+    from lantian.pipeline.assessment import open_store
+    from lantian.pipeline.figures import city_stations_daily, daily_table
     from lantian.reports.daily import build_daily
-    from lantian.schema import STATION
     from lantian.standards import DEFAULT
 
     options = options or DEFAULT
     ds = open_store(store)
-    table, _ = daily_report(ds, day, day, None, city, options)
-    rows = _clean(table.to_dicts())
+    rows = daily_table(ds, day, day, city=city, options=options).rows
     if not rows:
-        raise InputError(f"no daily values for {city} on {day} in the store")
+        raise InputError(f"数据存储中没有 {city} {day} 的日数据")
     city_row = rows[0]
     sources = [f"lantian daily --city {city} --from {day} --to {day} --json"]
-    station_rows = []
-    reg = city_stations(ds, city)
-    names = (
-        dict(zip(reg[STATION].to_list(), reg["name"].to_list(), strict=True)) if "name" in reg.columns else {}
-    )
-    for code in reg[STATION].to_list():
-        try:
-            st, _ = daily_report(ds, day, day, code, None, options)
-        except NotFound:
-            continue  # a station without hours that day is left out
-        for r in _clean(st.to_dicts()):
-            station_rows.append({**r, "station_code": code, "name": names.get(code) or code})
+    station_rows = city_stations_daily(ds, city, day, options)
     if station_rows:
         sources.append(f"lantian daily --station CODE --from {day} --to {day} --json")
-    name = city if city.endswith("市") else f"{city}市"
+    name = city_key(city) + CITY_SUFFIX
     doc = build_daily(
         name, day, city_row, station_rows, lang=lang, office=office, number=number, sources=sources
     )
@@ -310,11 +233,11 @@ def supervision(
     url: str, actor: str | None, kind: str, cycle_period: str, air_quality_file: Path | None = None
 ) -> tuple[CaseSummary | None, list[UnitScore], dict, list[str]]:
     """Cases, escalations and unit scores of the period from ``lantian.workflow.cycle``."""
+    from lantian import config
     from lantian.store import open_database
     from lantian.workflow import cycle
     from lantian.workflow import rules as R
-    from lantian.workflow.periods import parse_period
-    from lantian.workflow.rules import load_rules
+    from lantian.workflow.rules import rules_from_settings
     from lantian.workflow.scoring import air_quality_from_file
     from lantian.workflow.services import Workflow
 
@@ -325,8 +248,8 @@ def supervision(
     data: dict = {}
     sources: list[str] = []
     try:
-        wf = Workflow(database, load_rules(None))
-        period = parse_period(kind, cycle_period)
+        wf = Workflow(database, rules_from_settings(config.load()))
+        period = parse_period(cycle_period, kind=kind)
         cases = None
         if kind in ("weekly", "monthly"):
             week = cycle.weekly(wf, actor, period)

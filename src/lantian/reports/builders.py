@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from lantian.errors import InputError
+from lantian.periods import parse_period
 from lantian.reports import period as P
 from lantian.reports.figures import CaseSummary, PeriodFigures, Ranking, TargetLine, UnitScore
 from lantian.reports.labels import KIND_TITLE_EN, KIND_TITLE_ZH, t
@@ -27,16 +29,14 @@ ESCALATION_ORDER = ("提醒", "通报", "约谈", "移交纪委监委")
 
 
 def period_label(kind: str, period: str, lang: str) -> str:
-    """``2016`` → 2016年; ``2016Q3`` → 2016年第三季度; ``2016-07`` → 2016年7月; weeks as given."""
-    if kind == "annual":
-        return t(lang, f"{period}年", period)
-    if kind == "quarterly" and "Q" in period:
-        y, q = period.split("Q")
-        return t(lang, f"{y}年第{'一二三四'[int(q) - 1]}季度", f"Q{q} {y}")
-    if kind == "monthly" and len(period) == 7:
-        y, m = period.split("-")
-        return t(lang, f"{y}年{int(m)}月", f"{dt.date(int(y), int(m), 1):%B} {y}")
-    return period
+    """``2016`` → 2016年; ``2016Q3`` → 2016年第三季度; ``2016-07`` → 2016年7月 (``Period.label_zh``,
+    ``label_en``); weeks, and periods not of ``kind``, as given."""
+    if kind not in ("annual", "quarterly", "monthly"):
+        return period
+    try:
+        return parse_period(period, kind=kind).label_in(lang)
+    except InputError:
+        return period
 
 
 def _document(

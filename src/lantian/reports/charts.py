@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from lantian.reports.spec import Chart
-from lantian.standards import get
+from lantian.standards import get, level_colours, regime_for_day
 
 CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "DejaVu Sans"]
 MISSING_COLOUR = "#D9D9D9"
@@ -46,14 +46,21 @@ def _finish(fig, name: str, title: str, caption: str = "") -> Chart:
     return Chart(name=name, title=title, svg=svg.getvalue(), png=png.getvalue(), caption=caption)
 
 
-def level_colours() -> tuple[str, ...]:
-    """Colours of AQI levels 1–6 (HJ 633—2012 Appendix A Table A.1; unchanged in HJ 633—2026)."""
-    return tuple(lv.hex for lv in get("2012").aqi.levels)
-
-
-def category_names(lang: str) -> tuple[str, ...]:
-    levels = get("2012").aqi.levels
+def category_names(lang: str, regime: str) -> tuple[str, ...]:
+    """Categories of AQI levels 1–6 in an edition (HJ 633—2012 Table 2 / HJ 633—2026 Table 1)."""
+    levels = get(regime).aqi.levels
     return tuple(lv.category_zh if lang == "zh" else lv.category_en for lv in levels)
+
+
+def _days_regime(days: Iterable[dt.date]) -> str:
+    """The edition whose level colours and categories a chart of these days shows: that of the days;
+    a chart spanning both editions needs them to agree (they do: HJ 633—2026 Appendix A keeps the
+    colours, Table 1 the categories)."""
+    regimes = sorted({regime_for_day(d) for d in days})
+    legends = {(tuple(level_colours(r).items()), category_names("zh", r), category_names("en", r)) for r in regimes}
+    if len(legends) > 1:
+        raise ValueError(f"the days span editions {regimes} whose level colours or categories differ")
+    return regimes[-1]
 
 
 def calendar_heatmap(
@@ -86,7 +93,9 @@ def calendar_heatmap(
         for d in range(1, calendar.monthrange(yy, mm)[1] + 1):
             level = by_day.get(dt.date(yy, mm, d))
             grid[i][d - 1] = level if isinstance(level, int) and 1 <= level <= 6 else 7
-    cmap = ListedColormap(["#FFFFFF", *level_colours(), MISSING_COLOUR])
+    regime = _days_regime(by_day)
+    colours = level_colours(regime)
+    cmap = ListedColormap(["#FFFFFF", *colours.values(), MISSING_COLOUR])
     fig, ax = plt.subplots(figsize=(8.0, 0.32 * len(months) + 1.3))
     ax.pcolormesh(grid, cmap=cmap, vmin=-0.5, vmax=7.5, edgecolors="white", linewidth=1.2)
     ax.invert_yaxis()
@@ -97,8 +106,8 @@ def calendar_heatmap(
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    names = category_names(lang)
-    handles = [Patch(color=c, label=n) for c, n in zip(level_colours(), names, strict=True)]
+    names = category_names(lang, regime)
+    handles = [Patch(color=c, label=n) for c, n in zip(colours.values(), names, strict=True)]
     handles.append(Patch(color=MISSING_COLOUR, label="无有效数据" if lang == "zh" else "no valid AQI"))
     ax.legend(
         handles=handles,
@@ -148,13 +157,20 @@ def bar_chart(
     title: str = "",
     ylabel: str = "",
     caption: str = "",
+    regime: str = "",
 ) -> Chart:
-    """Bars, coloured by AQI level when ``levels`` is given (e.g. station AQI of the day)."""
+    """Bars, coloured by AQI level when ``levels`` is given (e.g. station AQI of the day), in the
+    colours of the edition ``regime`` (required with ``levels``)."""
+    if levels and not regime:
+        raise ValueError("bar_chart: levels need the regime ('2012' or '2026') whose colours they take")
     plt = _plt()
-    colours = level_colours()
     fig, ax = plt.subplots(figsize=(7.5, 3.2))
     ys = [0.0 if v is None else float(v) for v in values]
-    fill = [colours[lv - 1] if lv else MISSING_COLOUR for lv in levels] if levels else "#4472C4"
+    if levels:
+        colours = level_colours(regime)
+        fill = [colours[lv] if lv else MISSING_COLOUR for lv in levels]
+    else:
+        fill = "#4472C4"
     bars = ax.bar(range(len(labels)), ys, color=fill, edgecolor="#555555", linewidth=0.5)
     for bar, v in zip(bars, values, strict=True):
         text = "—" if v is None else (f"{v:g}" if isinstance(v, int | float) else str(v))

@@ -21,17 +21,14 @@ from lantian.reports.spec import (
     Section,
     Table,
 )
-from lantian.standards import get
+from lantian.standards import aqi_level, get, regime_for_day
 
 #: Daily report items in display order (HJ 633—2026 §4.2.2; HJ 633—2012 §5.1.2 adds O3 1-hour).
 DAILY_ITEMS: tuple[str, ...] = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25")
 
 
 def _level(row: dict):
-    level = row.get("level")
-    if not level:
-        return None
-    return get(row.get("regime") or "2012").aqi.levels[level - 1]
+    return aqi_level(row.get("level"), row.get("regime") or "2012")
 
 
 def _category(row: dict, lang: str) -> str | None:
@@ -204,6 +201,7 @@ def build_daily(
                 levels=[r["level"] for r in table_rows],
                 title=t(lang, "各点位空气质量指数", "AQI by station"),
                 ylabel="AQI",
+                regime=regime_for_day(day),
             )
         )
         doc.add(stations)
@@ -230,13 +228,14 @@ def build_daily(
         health.add(Paragraph(t(lang, f"建议采取的措施：{lv.advice_zh}。", f"Advice: {lv.advice_en}")))
         rules = get(city_row.get("regime") or "2012").aqi
         if rules.sensitive_groups_zh and lang == "zh":
-            over = [p for p in _items(city_row) if (city_row.get(f"iaqi_{p}") or 0) > 100]
+            above = rules.exceedance_above_iaqi
+            over = [p for p in _items(city_row) if (city_row.get(f"iaqi_{p}") or 0) > above]
             for p in over:
                 key = "o3" if p == "o3_8h" else p
                 if key in rules.sensitive_groups_zh:
                     health.add(
                         Paragraph(
-                            f"{pollutant(p, 'zh')}分指数超过100，敏感人群为："
+                            f"{pollutant(p, 'zh')}分指数超过{above}，敏感人群为："
                             f"{rules.sensitive_groups_zh[key]}（HJ 633—2026 表2）。"
                         )
                     )

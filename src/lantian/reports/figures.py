@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from lantian.schema import city_key
+
 
 @dataclass
 class Statistic:
@@ -82,7 +84,7 @@ class Ranking:
 
     def position(self, name: str) -> RankEntry | None:
         for e in self.entries:
-            if e.name == name or e.name.removesuffix("市") == name.removesuffix("市"):
+            if e.name == name or city_key(e.name) == city_key(name):
                 return e
         return None
 

@@ -1,7 +1,7 @@
 """Display of table cells. Values arrive rounded by the pipeline; display never rounds again.
 
 A value is written with the number of decimals its format publishes (GB/T 8170 applied by
-:func:`lantian.calc.rounding.round_decimal`, which leaves an already rounded value unchanged).
+:func:`lantian.pipeline.figures.published_text`, which leaves an already rounded value unchanged).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from lantian.calc.rounding import round_decimal
+from lantian.pipeline.figures import published_text
 from lantian.reports.spec import Column
 from lantian.schema import DECIMALS
 
@@ -29,7 +29,7 @@ def decimals_of(column: Column, row: dict) -> int | None:
 
 
 def _fixed(value: float | int | Decimal, decimals: int) -> str:
-    return f"{round_decimal(value, decimals):.{decimals}f}"
+    return published_text(value, decimals)
 
 
 def format_cell(value, column: Column, row: dict) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import jinja2
 
 from lantian.reports.formatting import format_cell
 from lantian.reports.spec import Chart, Document, Paragraph, Section, Table, en_date, heading_number, zh_date
+from lantian.standards import level_colours, regime_for_day
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("lantian.reports", "templates"),
@@ -36,6 +38,15 @@ def office_mark(doc: Document) -> str:
 def caption(kind: str, n: int, title: str, lang: str) -> str:
     label = LABELS[lang][kind]
     return f"{label}{n} {title}" if lang == "zh" else f"{label} {n}. {title}"
+
+
+def level_css(day: dt.date) -> str:
+    """CSS of the category cells (``td.cat-N``) in the level colours of the edition in force on ``day``
+    (HJ 633 Appendix A Table A.1); white text on levels 4–6."""
+    return "\n".join(
+        f"td.cat-{level} {{ background: {hex_}; {'color: #fff; ' if level >= 4 else ''}}}"
+        for level, hex_ in level_colours(regime_for_day(day)).items()
+    )
 
 
 def _cell_class(column, row) -> str:
@@ -109,4 +120,5 @@ def render_html(doc: Document) -> str:
         office_mark=office_mark(doc),
         date_text=zh_date(doc.date) if doc.lang == "zh" else en_date(doc.date),
         labels=LABELS[doc.lang],
+        level_css=level_css(doc.date),
     )

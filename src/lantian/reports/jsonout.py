@@ -2,27 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import json
-from decimal import Decimal
-from pathlib import Path
-
+from lantian.jsonable import dumps
 from lantian.reports.spec import Document
-
-
-def _default(value):
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, Path):
-        return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def document_dict(doc: Document) -> dict:
@@ -52,4 +33,5 @@ def document_dict(doc: Document) -> dict:
 
 
 def render_json(doc: Document) -> str:
-    return json.dumps(document_dict(doc), ensure_ascii=False, indent=2, default=_default)
+    """The document as JSON (:mod:`lantian.jsonable`, the one JSON form of every result)."""
+    return dumps(document_dict(doc))

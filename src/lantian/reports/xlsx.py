@@ -12,13 +12,14 @@ import io
 import re
 from decimal import Decimal
 
-from lantian.calc.rounding import round_decimal
+from lantian.pipeline.figures import published
 from lantian.reports.formatting import decimals_of
 from lantian.reports.html import caption, office_mark
 from lantian.reports.spec import Chart, Document, Paragraph, Section, Table, en_date, heading_number, zh_date
+from lantian.standards import level_colours
 
 _INVALID = re.compile(r"[\[\]:*?/\\]")
-LEVEL_COLOURS = ("#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023")
+LEVEL_COLOURS = tuple(level_colours("2012").values())  # HJ 633 Appendix A Table A.1, same in 2026
 COVER = {"zh": "报告", "en": "Report"}
 CHARTS = {"zh": "图表", "en": "Charts"}
 
@@ -58,7 +59,7 @@ def cell_value(value, fmt: str, decimals: int | None):
         return dt.date.fromisoformat(value)
     if decimals is None or isinstance(value, str | dt.date):
         return value
-    rounded = round_decimal(value, decimals)
+    rounded = published(value, decimals)
     if fmt in ("pct1", "signed_pct1"):
         return float(rounded / Decimal(100))
     return int(rounded) if decimals == 0 else float(rounded)

@@ -68,6 +68,39 @@ def regime_for(value: dt.date | dt.datetime) -> str:
     return regime_for_day(value)
 
 
+def aqi_level(level: int | None, regime: str) -> Level | None:
+    """AQI level ``level`` (1–6) of an edition (HJ 633—2012 Table 2 / HJ 633—2026 Table 1), or
+    ``None`` when there is no level (AQI withheld)."""
+    if not level:
+        return None
+    return get(regime).aqi.level(int(level))
+
+
+def level_info(level: int | None, regime: str, lang: str = "zh") -> dict:
+    """What every surface shows of an AQI level, from the edition in force, in Chinese (``zh``) or
+    English (``en``): ``level``, ``name`` (一级 / Level 1), ``category``, ``colour`` (hex, Appendix A
+    Table A.1), ``colour_name``, ``health_effect``, ``advice``, ``source``. Empty for no level."""
+    lv = aqi_level(level, regime)
+    if lv is None:
+        return {}
+    en = lang == "en"
+    return {
+        "level": lv.level,
+        "name": f"Level {lv.level}" if en else lv.name_zh,
+        "category": lv.category_en if en else lv.category_zh,
+        "colour": lv.hex,
+        "colour_name": lv.colour_en if en else lv.colour_zh,
+        "health_effect": lv.health_effect_en if en else lv.health_effect_zh,
+        "advice": lv.advice_en if en else lv.advice_zh,
+        "source": lv.source,
+    }
+
+
+def level_colours(regime: str) -> dict[int, str]:
+    """Colour (hex) of each AQI level of an edition (HJ 633 Appendix A Table A.1)."""
+    return {lv.level: lv.hex for lv in get(regime).aqi.levels}
+
+
 def limits_for_day(day: dt.date) -> tuple[Limit, ...]:
     """Grade limits in force on a day: 2012, 2026 transitional, or 2026 final from 2031."""
     if day < SWITCH_DAY:
@@ -88,7 +121,10 @@ __all__ = [
     "Options",
     "Regime",
     "ValidityRule",
+    "aqi_level",
     "get",
+    "level_colours",
+    "level_info",
     "limits_for_day",
     "regime_for",
     "regime_for_day",

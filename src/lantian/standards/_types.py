@@ -106,5 +106,32 @@ class AQIRules:
     o3_8h_special_iaqi: int | None
     exceedance_pollutants: bool  # 2012 only (§3.4); deleted in 2026
     rounds_inputs: bool  # 2026 §4.2.2-4.2.3: GB/T 8170 before IAQI
+    #: AQI above which the pollutant(s) with the largest IAQI are primary (2012 §4.4.2; 2026 §4.3.1)
+    primary_above_aqi: int
+    #: IAQI above which a pollutant exceeds its standard (2012 §3.4 超标污染物; 2026 Table 2 names the
+    #: sensitive groups of the pollutants above it)
+    exceedance_above_iaqi: int
+    #: With a pollutant missing the AQI is published only above this (2026 §5.3 ¶1; 2012 platform practice)
+    missing_publish_above_aqi: int
+    #: Good day (优良天: levels 1–2): daily AQI ≤ this (HJ 663 day classes, spec §10)
+    good_day_max_aqi: int
+    #: Heavy pollution or worse (重度污染及以上: levels 5–6): AQI > this (spec §8, §10)
+    heavy_above_aqi: int
+    #: Severe pollution (严重污染: level 6): AQI > this (spec §8)
+    severe_above_aqi: int
     sensitive_groups_zh: dict[str, str] = field(default_factory=dict)
     source: str = ""
+
+    def __post_init__(self) -> None:
+        # Every AQI threshold is the upper bound of one level of the level table (Table 2 / Table 1).
+        bounds = {lv.aqi_high for lv in self.levels}
+        for name in ("primary_above_aqi", "missing_publish_above_aqi", "good_day_max_aqi",
+                     "heavy_above_aqi", "severe_above_aqi"):
+            if getattr(self, name) not in bounds:
+                raise ValueError(f"{self.edition}: {name}={getattr(self, name)} is not a level bound {bounds}")
+
+    def level(self, level: int) -> Level:
+        """The level ``level`` (1–6) of this edition."""
+        if not 1 <= int(level) <= len(self.levels):
+            raise ValueError(f"AQI level {level!r} is not one of 1–{len(self.levels)}")
+        return self.levels[int(level) - 1]

@@ -109,5 +109,11 @@ RULES = AQIRules(
     o3_8h_special_iaqi=None,  # note (3): report the O3 1-hour IAQI instead
     exceedance_pollutants=True,  # §3.4, §4.4.2
     rounds_inputs=False,  # not stated in the text; see switch round_inputs_2012
+    primary_above_aqi=50,  # §4.4.2: AQI大于50时，IAQI最大的污染物为首要污染物
+    exceedance_above_iaqi=100,  # §3.4: IAQI大于100的污染物为超标污染物
+    missing_publish_above_aqi=100,  # platform practice (switch missing_pollutant_rule)
+    good_day_max_aqi=100,  # levels 1–2 (优、良), Table 2
+    heavy_above_aqi=200,  # levels 5–6 (重度、严重污染), Table 2
+    severe_above_aqi=300,  # level 6 (严重污染), Table 2
     source="HJ 633—2012",
 )

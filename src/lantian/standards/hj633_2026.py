@@ -4,7 +4,8 @@ Table 3 (IAQI breakpoints, notes a–c), Table 1 (levels, categories, health eff
 Table 2 (sensitive groups per pollutant), Appendix A Table A.1 (colours, unchanged).
 
 The level texts apply the wording changes of the 2026 edition (易感人群 → 敏感人群; 儿童 → 青少年儿童;
-心脏病、肺病 → 心血管系统疾病、呼吸系统疾病) to the 2012 sentences.
+心脏病、肺病 → 心血管系统疾病、呼吸系统疾病) to the 2012 sentences; the English texts carry the same
+changes (sensitive people; adolescents and children; cardiovascular and respiratory disease).
 """
 
 from __future__ import annotations
@@ -41,6 +42,25 @@ _TEXTS_2026 = {
         "青少年儿童、老年人和病人应当留在室内，避免体力消耗，一般人群应避免户外活动"),
 }
 
+_GROUPS_EN = "adolescents and children, the elderly and people with cardiovascular or respiratory disease"
+
+#: English of the changed 2026 texts (health effect, advice); None and levels 1–2: as in 2012.
+_TEXTS_2026_EN: dict[int, tuple[str | None, str]] = {
+    3: ("Symptoms of sensitive people worsen slightly; healthy people show irritation.",
+        f"{_GROUPS_EN.capitalize()} should reduce prolonged, intense outdoor exercise."),
+    4: ("Symptoms of sensitive people worsen further; the cardiovascular and respiratory systems of healthy "
+        "people may be affected.",
+        f"{_GROUPS_EN.capitalize()} should avoid prolonged, intense outdoor exercise; everyone else should "
+        "moderately reduce outdoor exercise."),
+    5: ("Symptoms of people with cardiovascular or respiratory disease worsen markedly and exercise tolerance "
+        "drops; healthy people commonly show symptoms.",
+        f"{_GROUPS_EN.capitalize()} should stay indoors and stop outdoor exercise; everyone else should reduce "
+        "outdoor exercise."),
+    6: (None,  # unchanged from 2012
+        "Adolescents and children, the elderly and the sick should stay indoors and avoid exertion; everyone "
+        "else should avoid outdoor activity."),
+}
+
 LEVELS: tuple[Level, ...] = tuple(
     replace(
         lv,
@@ -48,6 +68,8 @@ LEVELS: tuple[Level, ...] = tuple(
         aqi_low=1 if lv.level == 1 else lv.aqi_low,
         health_effect_zh=_TEXTS_2026[lv.level][0],
         advice_zh=_TEXTS_2026[lv.level][1],
+        health_effect_en=_TEXTS_2026_EN.get(lv.level, (None,))[0] or lv.health_effect_en,
+        advice_en=_TEXTS_2026_EN[lv.level][1] if lv.level in _TEXTS_2026_EN else lv.advice_en,
         source=T1,
     )
     for lv in hj633_2012.LEVELS
@@ -93,6 +115,12 @@ RULES = AQIRules(
     o3_8h_special_iaqi=300,  # Table 3 note c
     exceedance_pollutants=False,  # foreword: definition and method deleted
     rounds_inputs=True,  # §4.2.2, §4.2.3: GB/T 8170, integers (CO 1 decimal)
+    primary_above_aqi=50,  # §4.3.1: AQI大于50时，IAQI最大的污染物为首要污染物
+    exceedance_above_iaqi=100,  # Table 2: sensitive groups of the pollutants whose IAQI exceeds 100
+    missing_publish_above_aqi=100,  # §5.3 ¶1: with a pollutant missing, published only when AQI > 100
+    good_day_max_aqi=100,  # levels 1–2 (优、良), Table 1
+    heavy_above_aqi=200,  # levels 5–6 (重度、严重污染), Table 1
+    severe_above_aqi=300,  # level 6 (严重污染), Table 1
     sensitive_groups_zh=SENSITIVE_GROUPS_ZH,
     source="HJ 633—2026",
 )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lantian.standards import hj633_2012
+
 
 @dataclass(frozen=True)
 class Item:
@@ -64,8 +66,10 @@ CHANGE_DECIMALS = 1
 MULTIPLE_DECIMALS = 2
 
 #: Good day: daily AQI ≤ 100 (优 and 良); heavy-or-worse day: AQI > 200 (spec §10 [C1 via classes]).
-GOOD_DAY_MAX_AQI = 100
-HEAVY_DAY_ABOVE_AQI = 200
+#: The day classes are the AQI levels, read from the AQI rules; a period may span both editions, whose
+#: classes are the same (HJ 633—2012 Table 2, HJ 633—2026 Table 1; checked by the tests).
+GOOD_DAY_MAX_AQI = hj633_2012.RULES.good_day_max_aqi
+HEAVY_DAY_ABOVE_AQI = hj633_2012.RULES.heavy_above_aqi
 
 #: Validity minimums of O3 daily statistics outside GB 3095 Table 4: the day's 8-hour windows are the
 #: 17 ending 08…24 (spec §1.2 [C2/U]; settled by the national-platform ``o3_8h`` column, which is

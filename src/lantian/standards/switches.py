@@ -53,7 +53,8 @@ class Options:
     composite_round_single_index: int | None = None
     #: Percentiles from the rounded published daily values (True) or the unrounded ones.
     percentile_rounded_inputs: bool = True
-    #: Dust deduction granularity.
+    #: Dust deduction (spec §7): PM10/PM2.5 of every dust-affected day ("day"), or only of the listed
+    #: dust hours, the day recomputed from its other hours ("hour"; needs station hours).
     dust_deduction: Literal["day", "hour"] = "day"
     #: Good-day rate keeps dust days (national reports) or removes dust exceedance days.
     good_rate_keeps_dust_days: bool = True

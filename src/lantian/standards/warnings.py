@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Heavy pollution: daily AQI > 200 (HJ 633—2012 levels 5–6; spec §8 [C2]).
-HEAVY_ABOVE = 200
-SEVERE_ABOVE = 300
+from lantian.standards import hj633_2012
+
+#: Heavy pollution: daily AQI > 200 (HJ 633—2012 levels 5–6; spec §8 [C2]); severe: AQI > 300 (level 6).
+HEAVY_ABOVE = hj633_2012.RULES.heavy_above_aqi
+SEVERE_ABOVE = hj633_2012.RULES.severe_above_aqi
+
+#: Display colours of the warning levels, named by colour (环大气〔2017〕86号): red and orange are the
+#: AQI level colours (HJ 633 Appendix A Table A.1, levels 4 and 3); yellow is darkened and blue is a
+#: mid blue so that white text on them stays readable.
+COLOURS: dict[str, str] = {
+    "blue": "#1F6FB2",
+    "yellow": "#E6B800",
+    "orange": hj633_2012.RULES.level(3).hex,
+    "red": hj633_2012.RULES.level(4).hex,
+}
+#: Colour of an unknown or absent warning level.
+NO_WARNING_COLOUR = "#999"
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,11 @@ class WarningLevel:
     days_above_300: int
     or_aqi_reaches: int | None
     source: str
+
+    @property
+    def colour(self) -> str:
+        """Display colour of the level (:data:`COLOURS`)."""
+        return COLOURS[self.code]
 
 
 _S2017 = "环大气〔2017〕86号 (MEP slides 2017-09-20), spec §8 [C2]"

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from lantian import config
+from lantian.clock import Clock
 from lantian.errors import (
     ConfigError,
     InputError,
@@ -36,6 +37,7 @@ from lantian.web.backend import Backend
 from lantian.web.i18n import translate
 from lantian.web.security import LoginThrottle
 from lantian.web.settings import WebSettings, load_web
+from lantian.web.twin import downloads, twin_response
 
 HERE = Path(__file__).parent
 log = logging.getLogger("lantian.web")
@@ -59,7 +61,11 @@ def status_of(exc: LantianError) -> int:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIX) or "application/json" in request.headers.get("accept", "")
+    return (
+        request.url.path.startswith(API_PREFIX)
+        or "application/json" in request.headers.get("accept", "")
+        or request.query_params.get("format") in ("json", "csv")  # a page's twin (lantian.web.twin)
+    )
 
 
 def lang_of(request: Request) -> str:
@@ -67,7 +73,11 @@ def lang_of(request: Request) -> str:
 
 
 def render(request: Request, name: str, context: dict, status_code: int = 200, nav: str = "") -> Response:
-    """Render a page with the common context (user, language, translations, CSRF token, flashes)."""
+    """Render a page with the common context (user, language, translations, CSRF token, flashes), or
+    its JSON twin / a table as CSV when ``?format=json|csv`` asks (:mod:`lantian.web.twin`)."""
+    twin = twin_response(request, context, status_code)
+    if twin is not None:
+        return twin
     lang = lang_of(request)
     flashes = request.session.pop("flash", [])
     base = {
@@ -78,6 +88,7 @@ def render(request: Request, name: str, context: dict, status_code: int = 200, n
         "csrf_token": csrf_token(request),
         "flashes": flashes,
         "nav": nav,
+        "downloads": downloads(request, context),
     }
     return request.app.state.templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code
@@ -162,8 +173,11 @@ class _SecurityHeaders:
         await self.app(scope, limited_receive, send_with_headers)
 
 
-def create_app(settings: config.Settings | None = None, web: WebSettings | None = None) -> FastAPI:
-    """Build the application over the store and database named by ``settings``."""
+def create_app(
+    settings: config.Settings | None = None, web: WebSettings | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """Build the application over the store and database named by ``settings``; every time it records
+    or compares is Beijing time from ``clock`` (default: the system's, :mod:`lantian.clock`)."""
     settings = settings or config.load()
     web = web or load_web(settings)
     app = FastAPI(
@@ -181,7 +195,7 @@ def create_app(settings: config.Settings | None = None, web: WebSettings | None 
     )
     app.state.settings = settings
     app.state.web = web
-    app.state.backend = Backend(settings, web)
+    app.state.backend = Backend(settings, web, clock)
     app.state.throttle = LoginThrottle(web.login_attempts, web.login_window_seconds)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["fmt"] = _fmt

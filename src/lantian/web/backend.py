@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.config import Settings
 from lantian.errors import InputError, NotFound
 from lantian.store import open_database
@@ -66,14 +67,17 @@ def _page(items: list[dict], limit: int, offset: int) -> dict:
 
 
 class Backend:
-    """Everything the routes need, over one store and one database."""
+    """Everything the routes need, over one store and one database, under the rules of the settings
+    (``rules_file``) and the Beijing-time ``clock``."""
 
-    def __init__(self, settings: Settings, web: WebSettings) -> None:
+    def __init__(self, settings: Settings, web: WebSettings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.web = web
+        self.clock = clock or SYSTEM_CLOCK
+        self.rules = R.rules_from_settings(settings)
         self.db = open_database(settings.database_url)
-        self.workflow = Workflow(self.db)
-        self.tokens_store = TokenStore(self.db.engine)
+        self.workflow = Workflow(self.db, self.rules, self.clock)
+        self.tokens_store = TokenStore(self.db.engine, self.clock)
         self.air = AirData(settings)
         self.evidence_dir = Path(settings.data_dir) / "evidence"
 
@@ -144,7 +148,7 @@ class Backend:
         except ValueError as exc:
             raise InputError(str(exc)) from exc
         return self.workflow.add_user(
-            actor.username, username, display_name, role, unit, dt.datetime.now(), password_hash=digest
+            actor.username, username, display_name, role, unit, self.clock.now(), password_hash=digest
         )
 
     # -- air quality ----------------------------------------------------------------------------
@@ -179,7 +183,15 @@ class Backend:
     # -- cases ----------------------------------------------------------------------------------
 
     def _today(self) -> dt.date:
-        return dt.date.today()
+        return self.clock.today()
+
+    def proposed_deadlines(self) -> dict[str, dict[str, str]]:
+        """The deadline the rules give a case assigned today, by category and severity."""
+        today = self._today()
+        return {
+            c: {sev: self.rules.deadline(c, sev, today).isoformat() for sev in R.SEVERITIES}
+            for c in R.CATEGORIES
+        }
 
     def _card(self, c: dict, lang: str) -> dict:
         overdue = c.get("overdue_days", 0)
@@ -233,6 +245,8 @@ class Backend:
             "categories": list(R.CATEGORIES),
             "severities": list(R.SEVERITIES.items()),
             "districts": [u["name"] for u in units if u["kind"] == "district"],
+            "today": self._today().isoformat(),
+            "deadlines": self.proposed_deadlines(),
         }
 
     def create_case(self, user: Principal, data: dict) -> dict:
@@ -245,19 +259,19 @@ class Backend:
             district=str(data.get("district") or ""),
             address=str(data.get("address") or ""),
             description=str(data.get("description") or ""),
-            at=dt.datetime.now().replace(microsecond=0),
+            at=self.clock.now(),
             **fields,
         )
 
     def update_case(self, user: Principal, case_id: int, data: dict) -> dict:
         version = data.pop("version", None)
         return self.workflow.edit_case(
-            user.username, case_id, data, dt.datetime.now().replace(microsecond=0), expected_version=version
+            user.username, case_id, data, self.clock.now(), expected_version=version
         )
 
     def transition(self, user: Principal, case_id: int, action: str, data: dict) -> dict:
         """Apply a lifecycle action (the workflow checks the role, the unit and the current state)."""
-        wf, who, now = self.workflow, user.username, dt.datetime.now().replace(microsecond=0)
+        wf, who, now = self.workflow, user.username, self.clock.now()
         version = _int_or_none(data.get("version"))
         note = str(data.get("note") or "").strip()
         if action == "assign":
@@ -288,7 +302,7 @@ class Backend:
         raise InputError(f"unknown action {action!r}; actions are {', '.join(ACTION_FORMS)}")
 
     def comment(self, user: Principal, case_id: int, text: str) -> dict:
-        return self.workflow.comment(user.username, case_id, text, dt.datetime.now().replace(microsecond=0))
+        return self.workflow.comment(user.username, case_id, text, self.clock.now())
 
     def case(self, user: Principal, case_id: int, lang: str) -> dict:
         """A case with its timeline, evidence and the actions this user may take now."""
@@ -347,7 +361,7 @@ class Backend:
                 if a in ACTION_FORMS
             ],
             "units": units,
-            "default_deadline": (self._today() + dt.timedelta(days=7)).isoformat(),
+            "default_deadline": self.rules.deadline(c["category"], c["severity"], self._today()).isoformat(),
             "can_upload": user.role in R.PERMISSIONS["add_evidence"],
             "can_comment": user.role in R.PERMISSIONS["comment"],
         }
@@ -385,7 +399,7 @@ class Backend:
                 user.username,
                 case_id,
                 path,
-                dt.datetime.now().replace(microsecond=0),
+                self.clock.now(),
                 content_type=content_type,
             )
         except Exception:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from lantian.standards import get as get_regime
+import datetime as dt
 
-#: AQI level colours (HJ 633—2012 Table 2 / HJ 633—2026 Table 1: same colours in both editions).
-LEVELS = get_regime("2012").aqi.levels
-COLOURS = {lv.level: lv.hex for lv in LEVELS}
+from lantian.standards import get as get_regime
+from lantian.standards import level_colours, regime_for_day
 
 
 def text_colour(level: int | None) -> str:
@@ -14,10 +13,20 @@ def text_colour(level: int | None) -> str:
     return "#1d2733" if level in (1, 2, None) else "#ffffff"
 
 
-def level_pieces(lang: str) -> list[dict]:
+def level_colour(row: dict, missing: str) -> str:
+    """Colour of a row's AQI level: the ``colour`` the pipeline gave it, else its ``level`` in its
+    ``regime`` (HJ 633 Appendix A Table A.1); ``missing`` without a level."""
+    if row.get("colour"):
+        return row["colour"]
+    level, regime = row.get("level"), row.get("regime")
+    return level_colours(regime).get(level, missing) if level and regime else missing
+
+
+def level_pieces(lang: str, regime: str) -> list[dict]:
+    """Legend pieces of the six levels of an edition (HJ 633—2012 Table 2 / HJ 633—2026 Table 1)."""
     return [
         {"value": lv.level, "label": lv.category_en if lang == "en" else lv.category_zh, "color": lv.hex}
-        for lv in LEVELS
+        for lv in get_regime(regime).aqi.levels
     ]
 
 
@@ -35,7 +44,7 @@ def last_24h(rows: list[dict], lang: str) -> dict:
                 "name": "AQI",
                 "type": "bar",
                 "data": [
-                    {"value": r["aqi"], "itemStyle": {"color": COLOURS.get(r["level"], "#bbb")}} for r in rows
+                    {"value": r["aqi"], "itemStyle": {"color": level_colour(r, "#bbb")}} for r in rows
                 ],
             },
             {
@@ -55,7 +64,7 @@ def station_map(stations: list[dict], lang: str) -> dict:
         {
             "name": s["name"],
             "value": [s["longitude"], s["latitude"], s["aqi"]],
-            "itemStyle": {"color": COLOURS.get(s["level"], "#999"), "borderColor": "#333"},
+            "itemStyle": {"color": level_colour(s, "#999"), "borderColor": "#333"},
             "symbolSize": 12 + min(int(s["aqi"] or 0), 300) / 12,
         }
         for s in stations
@@ -78,7 +87,10 @@ def station_map(stations: list[dict], lang: str) -> dict:
 
 
 def calendar(days: list[tuple[str, int | None]], year: int, lang: str) -> dict:
-    """Calendar heatmap of daily categories for one year."""
+    """Calendar heatmap of daily categories for one year, in the legend of the edition of its last day
+    (the 2012 and 2026 editions share colours and categories)."""
+    last = max((d for d, _ in days), default=f"{year}-12-31")
+    regime = regime_for_day(dt.date.fromisoformat(last))
     return {
         "animation": False,
         "tooltip": {},
@@ -87,7 +99,7 @@ def calendar(days: list[tuple[str, int | None]], year: int, lang: str) -> dict:
             "orient": "horizontal",
             "left": "center",
             "top": 0,
-            "pieces": level_pieces(lang),
+            "pieces": level_pieces(lang, regime),
         },
         "calendar": {
             "top": 60,

@@ -3,44 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
+from lantian.periods import Period, parse_period
 from lantian.web.auth import Principal
 from lantian.workflow import cycle as wcycle
 from lantian.workflow import rules as R
-from lantian.workflow.periods import parse_period
 from lantian.workflow.scoring import air_quality_from_file
 
 
-def default_period(kind: str, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
-    if kind == "daily":
-        return today.isoformat()
-    if kind == "weekly":
-        year, week, _ = today.isocalendar()
-        return f"{year:04d}-W{week:02d}"
-    if kind == "monthly":
-        return f"{today.year:04d}-{today.month:02d}"
-    return f"{today.year:04d}-Q{(today.month - 1) // 3 + 1}"
+def default_period(kind: str, today: dt.date) -> str:
+    """The label of the day, week, month or quarter (``kind`` daily … quarterly) that contains today."""
+    return Period.containing(kind, today).label
 
 
 def _air_provider(backend):
-    """Air-quality results for district scores: the file named by ``[web] air_quality``, if any."""
-    path = ((backend.settings.extra or {}).get("web", {}) or {}).get("air_quality")
-    return air_quality_from_file(Path(path)) if path else None
+    """Air-quality results for district scores: the file of the setting ``air_quality``, if any."""
+    path = backend.settings.value("air_quality")
+    return air_quality_from_file(path) if path else None
 
 
 def summary(backend, user: Principal, kind: str, period: str | None) -> dict:
     """The cycle document of ``kind`` (daily, weekly, monthly, quarterly) for ``period``."""
-    p = parse_period(kind, period or default_period(kind))
-    wf = backend.workflow
+    p = parse_period(period or default_period(kind, backend.clock.today()), kind=kind)
+    wf, now = backend.workflow, backend.clock.now()
     if kind == "daily":
         return wcycle.daily(wf, user.username, p)
     if kind == "weekly":
-        return wcycle.weekly(wf, user.username, p, now=dt.datetime.now())
+        return wcycle.weekly(wf, user.username, p, now=now)
     if kind == "monthly":
-        return wcycle.monthly(wf, user.username, p, _air_provider(backend), now=dt.datetime.now())
-    return wcycle.quarterly(wf, user.username, p, _air_provider(backend), now=dt.datetime.now())
+        return wcycle.monthly(wf, user.username, p, _air_provider(backend), now=now)
+    return wcycle.quarterly(wf, user.username, p, _air_provider(backend), now=now)
 
 
 def monthly(backend, user: Principal, period: str | None) -> dict:

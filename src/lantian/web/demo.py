@@ -6,17 +6,18 @@ and the organisation, users and cases are created only in an empty database.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.config import Settings
-from lantian.io.dataset import Dataset
+from lantian.pipeline.store import open_dataset
 from lantian.store import open_database
 from lantian.web.air import AirData
 from lantian.web.security import hash_password
+from lantian.workflow.rules import rules_from_settings
 from lantian.workflow.services import Workflow
 
 DEMO_CITY = "株洲市"
@@ -88,12 +89,7 @@ def demo_files(data_dir: Path) -> dict[str, str]:
 
 def demo_settings(settings: Settings) -> Settings:
     """The settings with the demo's city, group, targets and forecast (unless configured otherwise)."""
-    extra = dict(settings.extra or {})
-    web = dict(extra.get("web", {}) or {})
-    for key, value in demo_files(settings.data_dir).items():
-        web.setdefault(key, value)
-    extra["web"] = web
-    return dataclasses.replace(settings, extra=extra)
+    return settings.with_values("demo", demo_files(settings.data_dir))
 
 
 def sample_dir() -> Path:
@@ -104,21 +100,23 @@ def sample_dir() -> Path:
 def load_demo(
     settings: Settings,
     progress: Callable[[str], None] | None = None,
-    now: dt.datetime | None = None,
+    clock: Clock | None = None,
     sources: list[Path] | None = None,
 ) -> dict:
-    """Ingest the bundled sample (or ``sources``) into the store; create the demo organisation, users, cases."""
+    """Ingest the bundled sample (or ``sources``) into the store; create the demo organisation, users and
+    cases, dated back from ``clock``'s now (Beijing time) under the rules of the settings."""
     say = progress or (lambda _msg: None)
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    clock = clock or SYSTEM_CLOCK
+    now = clock.now()
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    ds = Dataset(settings.store)
+    ds = open_dataset(settings.store)
     say(f"loading {'the bundled sample' if sources is None else 'the data'} into {settings.store} …")
     report = ds.ingest(sources or [sample_dir()])
     ds.register_unknown()
     totals = report.to_dict().get("totals", {})
     db = open_database(settings.database_url)
     try:
-        wf = Workflow(db)
+        wf = Workflow(db, rules_from_settings(settings), clock)
         created = not wf.list_users()
         if created:
             say(f"creating the demo organisation in {settings.database_url} …")
@@ -132,9 +130,10 @@ def load_demo(
         lines = [
             f'store = "{Path(settings.store).resolve().as_posix()}"',
             f'database_url = "{settings.database_url}"',
-            "",
-            "[web]",
         ]
+        if settings.value("rules_file") is not None:
+            lines.append(f'rules_file = "{settings.value("rules_file").resolve().as_posix()}"')
+        lines += ["", "[web]"]
         lines += [
             f'{k} = "{Path(v).resolve().as_posix() if k.endswith("_file") else v}"' for k, v in web.items()
         ]

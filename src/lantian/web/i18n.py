@@ -57,6 +57,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "new_case": ("新建问题", "New case"),
     "overdue": ("已超期", "Overdue"),
     "deadline": ("整改时限", "Deadline"),
+    "deadline_by_rules": (
+        "按督查规则今日（{day}）交办的整改时限",
+        "Deadlines by the rules if assigned today ({day})",
+    ),
     "unit": ("责任单位", "Responsible unit"),
     "district": ("区县", "District"),
     "source": ("来源", "Source"),

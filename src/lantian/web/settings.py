@@ -1,18 +1,9 @@
-"""Settings of the web interface, beside the common :class:`lantian.config.Settings`.
+"""What only the web interface needs beside the settings of :mod:`lantian.config`.
 
-=========================  ================================  ======================================
-Setting                    Environment variable              Default
-=========================  ================================  ======================================
-``secret_key``             ``LANTIAN_SECRET_KEY``            generated once, kept in
-                                                             ``<data_dir>/web-secret.key`` (0600)
-``https``                  ``LANTIAN_HTTPS`` (``1``)         off: cookies get ``Secure`` when on
-``max_upload_bytes``       ``LANTIAN_MAX_UPLOAD_BYTES``      10 MiB
-``login_attempts``         --                                5 failures per IP and user name …
-``login_window_seconds``   --                                … in 15 minutes, then HTTP 429
-``session_max_age``        --                                8 hours
-=========================  ================================  ======================================
-
-The ``[web]`` table of ``lantian.toml`` may set the same keys.
+The values (``secret_key``, ``https``, ``max_upload_bytes``, ``login_attempts``,
+``login_window_seconds``, ``session_max_age``: the ``[web]`` table of lantian.toml or their
+environment variables) come from the registry :data:`lantian.config.REGISTRY`; this module adds the
+accepted upload types and keeps the generated secret key in ``<data_dir>/web-secret.key`` (0600).
 """
 
 from __future__ import annotations
@@ -22,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lantian.config import Settings
+from lantian.config import SETTINGS, Settings
 from lantian.errors import ConfigError
 
 #: Evidence files accepted on upload: content type → file suffixes.
@@ -45,21 +36,24 @@ MAGIC: dict[str, tuple[bytes, ...]] = {
 @dataclass(frozen=True)
 class WebSettings:
     secret_key: str
-    https: bool = False
-    max_upload_bytes: int = 10 * 1024 * 1024
-    login_attempts: int = 5
-    login_window_seconds: int = 15 * 60
-    session_max_age: int = 8 * 3600
+    https: bool = SETTINGS["https"].default
+    max_upload_bytes: int = SETTINGS["max_upload_bytes"].default
+    login_attempts: int = SETTINGS["login_attempts"].default
+    login_window_seconds: int = SETTINGS["login_window_seconds"].default
+    session_max_age: int = SETTINGS["session_max_age"].default
     upload_types: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(UPLOAD_TYPES))
     #: Compute the today and this-year panels in the background when the app starts.
     warm_up: bool = False
 
 
-def _secret(settings: Settings, table: dict) -> str:
-    key = os.environ.get("LANTIAN_SECRET_KEY") or table.get("secret_key")
+def _secret(settings: Settings) -> str:
+    key = settings.value("secret_key")
     if key:
         if len(key) < 32:
-            raise ConfigError("the web secret key must have at least 32 characters; set LANTIAN_SECRET_KEY")
+            raise ConfigError(
+                f"网页密钥 secret_key 只有 {len(key)} 个字符，至少需要 32 个；"
+                "请设置更长的 LANTIAN_SECRET_KEY（或 lantian.toml 的 [web] secret_key）。"
+            )
         return key
     path = Path(settings.data_dir) / "web-secret.key"
     if path.is_file():
@@ -73,18 +67,13 @@ def _secret(settings: Settings, table: dict) -> str:
 
 
 def load_web(settings: Settings) -> WebSettings:
-    """Resolve the web settings (see the module docstring)."""
-    table = dict((settings.extra or {}).get("web", {}))
-    https = os.environ.get("LANTIAN_HTTPS", str(table.get("https", ""))).strip().lower() in (
-        "1",
-        "true",
-        "yes",
-    )
-    raw = os.environ.get("LANTIAN_MAX_UPLOAD_BYTES") or table.get("max_upload_bytes") or 10 * 1024 * 1024
-    try:
-        max_upload = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"max_upload_bytes must be an integer number of bytes, got {raw!r}") from exc
+    """The web settings of ``settings`` (the secret key generated on first use)."""
     return WebSettings(
-        secret_key=_secret(settings, table), https=https, max_upload_bytes=max_upload, warm_up=True
+        secret_key=_secret(settings),
+        https=settings.value("https"),
+        max_upload_bytes=settings.value("max_upload_bytes"),
+        login_attempts=settings.value("login_attempts"),
+        login_window_seconds=settings.value("login_window_seconds"),
+        session_max_age=settings.value("session_max_age"),
+        warm_up=True,
     )

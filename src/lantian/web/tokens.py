@@ -6,27 +6,27 @@ Alembic revision 0003).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
+from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.store.models import ApiToken
 
 api_tokens = ApiToken.__table__
 
 
 class TokenStore:
-    """Create, look up and revoke API tokens (digests only)."""
+    """Create, look up and revoke API tokens (digests only); times are Beijing time from ``clock``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
         self.engine = engine
+        self.clock = clock or SYSTEM_CLOCK
 
     def add(self, user_id: int, name: str, digest: str) -> int:
         with self.engine.begin() as conn:
             result = conn.execute(
                 insert(api_tokens).values(
-                    user_id=user_id, name=name, digest=digest, created_at=dt.datetime.now(), revoked=False
+                    user_id=user_id, name=name, digest=digest, created_at=self.clock.now(), revoked=False
                 )
             )
             return int(result.inserted_primary_key[0])
@@ -41,7 +41,7 @@ class TokenStore:
             if row is None:
                 return None
             conn.execute(
-                update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=dt.datetime.now())
+                update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=self.clock.now())
             )
             return int(row.user_id)
 

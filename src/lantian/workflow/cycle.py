@@ -13,8 +13,10 @@ a past period gives the same result whenever it is asked for. Counting rules:
   (closed) before the month ended; *overdue* = due cases without a report by the deadline;
   *repeated* = reopenings in the month; escalation steps in the month by level.
 
-Scores: :mod:`lantian.workflow.scoring`. The quarterly review averages the three monthly scores of each
-unit (2 decimals) and ranks again; work counts are summed.
+Counts are taken at the end of the period, or at ``now`` (default: the workflow's clock,
+:mod:`lantian.clock`) while the period is still running. Scores: :mod:`lantian.workflow.scoring`.
+The quarterly review averages the three monthly scores of each unit (2 decimals) and ranks again;
+work counts are summed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lantian.errors import NotFound
+from lantian.periods import Period
 from lantian.store.models import (
     Case,
     Escalation,
@@ -40,7 +43,6 @@ from lantian.store.models import (
     ScoringConfig as ScoringRow,
 )
 from lantian.workflow import rules as R
-from lantian.workflow.periods import Period
 from lantian.workflow.scoring import (
     AirQualityProvider,
     ScoringConfig,
@@ -97,18 +99,18 @@ def daily(wf: Workflow, actor: str, period: Period) -> dict:
         _reader(wf, s, actor)
         names = dict(s.execute(select(Organisation.id, Organisation.name)).all())
         users = dict(s.execute(select(User.id, User.username)).all())
-        logs = s.scalars(select(PatrolLog).where(PatrolLog.day == period.first).order_by(PatrolLog.id)).all()
+        logs = s.scalars(select(PatrolLog).where(PatrolLog.day == period.start).order_by(PatrolLog.id)).all()
         reported = s.scalars(
             select(Case)
-            .where(Case.reported_at >= period.start, Case.reported_at < period.end)
+            .where(Case.reported_at >= period.start_time, Case.reported_at < period.end_time)
             .order_by(Case.id)
         ).all()
         closed = s.scalars(
             select(Verification.case_id)
             .where(
                 Verification.outcome == "closed",
-                Verification.verified_at >= period.start,
-                Verification.verified_at < period.end,
+                Verification.verified_at >= period.start_time,
+                Verification.verified_at < period.end_time,
             )
             .order_by(Verification.case_id)
         ).all()
@@ -134,24 +136,24 @@ def daily(wf: Workflow, actor: str, period: Period) -> dict:
 
 def weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None) -> dict:
     """周调度: new, closed, overdue and escalated cases, in total and by unit."""
-    moment = min(period.end, now) if now else period.end
+    moment = min(period.end_time, now or wf.clock.now())
     with wf._tx() as s:
         _reader(wf, s, actor)
         names = dict(s.execute(select(Organisation.id, Organisation.name)).all())
         cases = s.scalars(select(Case).order_by(Case.id)).all()
         subs = _submissions(s)
-        new = [c for c in cases if period.start <= c.reported_at < period.end]
+        new = [c for c in cases if period.start_time <= c.reported_at < period.end_time]
         closed_ids = s.scalars(
             select(Verification.case_id).where(
                 Verification.outcome == "closed",
-                Verification.verified_at >= period.start,
-                Verification.verified_at < period.end,
+                Verification.verified_at >= period.start_time,
+                Verification.verified_at < period.end_time,
             )
         ).all()
         by_id = {c.id: c for c in cases}
         overdue = [c for c in cases if _overdue_at(c, subs, moment)]
         steps = s.scalars(
-            select(Escalation).where(Escalation.on_date >= period.first, Escalation.on_date <= period.last)
+            select(Escalation).where(Escalation.on_date >= period.start, Escalation.on_date <= period.end)
         ).all()
         units = [u.name for u in _units(s)]
         table = {
@@ -174,7 +176,7 @@ def weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None
         for c in new:
             row(c.district_id)["new"] += 1
         for c in cases:
-            if c.assigned_at is not None and period.start <= c.assigned_at < period.end:
+            if c.assigned_at is not None and period.start_time <= c.assigned_at < period.end_time:
                 row(c.unit_id)["assigned"] += 1
         for cid in closed_ids:
             row(by_id[cid].unit_id)["closed"] += 1
@@ -185,8 +187,8 @@ def weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None
         levels = Counter(e.level for e in steps)
         return {
             "period": period.label,
-            "from": period.first.isoformat(),
-            "to": period.last.isoformat(),
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
             "totals": {
                 "new": len(new),
                 "closed": len(closed_ids),
@@ -203,7 +205,7 @@ def weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None
 
 def work_results(wf: Workflow, s: Session, period: Period, now: datetime | None = None) -> list[WorkResult]:
     """Work results of every district and department in ``period`` (counting rules in the module docstring)."""
-    moment = min(period.end, now) if now else period.end
+    moment = min(period.end_time, now or wf.clock.now())
     cases = s.scalars(select(Case).where(Case.unit_id.is_not(None))).all()
     subs = _submissions(s)
     closings: dict[int, list[datetime]] = {}
@@ -214,21 +216,21 @@ def work_results(wf: Workflow, s: Session, period: Period, now: datetime | None 
     reopen = Counter(
         cid
         for cid, at in s.execute(select(Reopening.case_id, Reopening.reopened_at)).all()
-        if period.start <= at < period.end
+        if period.start_time <= at < period.end_time
     )
     steps = s.scalars(
-        select(Escalation).where(Escalation.on_date >= period.first, Escalation.on_date <= period.last)
+        select(Escalation).where(Escalation.on_date >= period.start, Escalation.on_date <= period.end)
     ).all()
     out = []
     for unit in _units(s):
         mine = [c for c in cases if c.unit_id == unit.id]
-        due = [c for c in mine if period.first <= c.deadline <= period.last and c.deadline < moment.date()]
+        due = [c for c in mine if period.start <= c.deadline <= period.end and c.deadline < moment.date()]
         on_time = overdue = 0
         for c in due:
             timely = [t for t in subs.get(c.id, ()) if c.assigned_at <= t and t.date() <= c.deadline]
             if not timely:
                 overdue += 1
-            elif any(min(timely) <= v < period.end for v in closings.get(c.id, ())):
+            elif any(min(timely) <= v < period.end_time for v in closings.get(c.id, ())):
                 on_time += 1
         out.append(
             WorkResult(
@@ -293,7 +295,7 @@ def monthly(
     now: datetime | None = None,
 ) -> dict:
     """月考核通报: score and rank of every district and department for one month."""
-    config, stored = scoring_config_for(wf, period.first.year)
+    config, stored = scoring_config_for(wf, period.start.year)
     with wf._tx() as s:
         _reader(wf, s, actor)
         work = work_results(wf, s, period, now)

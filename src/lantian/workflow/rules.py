@@ -16,7 +16,8 @@ ladder thresholds) can be loaded from a TOML file, see :func:`load_rules`::
     medium = 5
     high = 3
 
-Categories or severities not named in the file keep their defaults.
+Categories or severities not named in the file keep their defaults. The file in force is the setting
+``rules_file`` (:mod:`lantian.config`); every surface takes its rules from :func:`rules_from_settings`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lantian.errors import ConfigError, PermissionDenied, WorkflowError
+
+if TYPE_CHECKING:
+    from lantian.config import Settings
 
 ROLES: dict[str, str] = {
     "admin": "市蓝天办管理员 (city office administrator)",
@@ -173,7 +179,12 @@ class Rules:
     ladder: tuple[Level, ...] = DEFAULT_LADDER
 
     def deadline_for(self, category: str, severity: str) -> int:
+        """Days from assignment to the rectification deadline."""
         return self.deadline_days[category][severity]
+
+    def deadline(self, category: str, severity: str, assigned_on: date) -> date:
+        """The rectification deadline of a case of ``category`` × ``severity`` assigned on ``assigned_on``."""
+        return assigned_on + timedelta(days=self.deadline_for(category, severity))
 
 
 def _positive_int(value, where: str) -> int:
@@ -233,3 +244,8 @@ def load_rules(path: str | Path | None) -> Rules:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
     return rules_from_mapping(data, str(path))
+
+
+def rules_from_settings(settings: Settings) -> Rules:
+    """The rules of the setting ``rules_file`` (the defaults when it is not set)."""
+    return load_rules(settings.value("rules_file"))

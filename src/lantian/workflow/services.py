@@ -22,7 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.errors import InputError, NotFound, PermissionDenied, WorkflowError
+from lantian.jsonable import to_jsonable as _json_value
 from lantian.store.db import ConcurrentEdit, Database
 from lantian.store.models import (
     AuditEntry,
@@ -43,14 +45,6 @@ from lantian.workflow import rules as R
 
 CASE_EDITABLE = ("severity", "address", "description", "longitude", "latitude", "category")
 SYSTEM = "system"
-
-
-def _json_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def snapshot(row) -> dict:
@@ -89,11 +83,13 @@ def _choice(value: str, allowed, what: str) -> str:
 
 
 class Workflow:
-    """Services of the supervision cycle over one database."""
+    """Services of the supervision cycle over one database, under ``rules`` (deadlines, ladder); the
+    audit log is stamped by ``clock`` (Beijing time, :mod:`lantian.clock`)."""
 
-    def __init__(self, db: Database, rules: R.Rules | None = None):
+    def __init__(self, db: Database, rules: R.Rules | None = None, clock: Clock | None = None):
         self.db = db
         self.rules = rules or R.Rules()
+        self.clock = clock or SYSTEM_CLOCK
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -111,7 +107,7 @@ class Workflow:
     def _audit(self, s: Session, actor: str, entity: str, entity_id, action: str, before, after) -> None:
         s.add(
             AuditEntry(
-                at=datetime.now().replace(microsecond=0),
+                at=self.clock.now(),
                 actor=actor,
                 entity=entity,
                 entity_id=entity_id,
@@ -389,7 +385,7 @@ class Workflow:
             user, case, before, target = self._lifecycle(s, actor, case_id, "assign", expected_version)
             org = self._unit(s, unit, ("district", "department"))
             if deadline is None:
-                deadline = at.date() + timedelta(days=self.rules.deadline_for(case.category, case.severity))
+                deadline = self.rules.deadline(case.category, case.severity, at.date())
             elif deadline < at.date():
                 raise InputError(
                     f"deadline {deadline.isoformat()} is in the past (assignment on {at.date().isoformat()}); "

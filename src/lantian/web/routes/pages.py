@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from lantian.errors import LantianError
+from lantian.periods import Period
 from lantian.web.app import flash, lang_of, render, status_of
 from lantian.web.auth import ALL, Principal, public, require
 from lantian.web.i18n import LANGS, translate
@@ -200,7 +201,8 @@ def monthly(
     user: Anyone,
     period: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
 ):
-    ctx = request.app.state.backend.monthly(user, period or _last_month())
+    backend = request.app.state.backend
+    ctx = backend.monthly(user, period or _last_month(backend.clock.today()))
     return render(request, "monthly.html", {"d": ctx}, nav="monthly")
 
 
@@ -250,7 +252,7 @@ def user_create(
     return RedirectResponse("/admin/users", status_code=303)
 
 
-def _last_month() -> str:
-    first = dt.date.today().replace(day=1)
-    prev = first - dt.timedelta(days=1)
-    return f"{prev.year:04d}-{prev.month:02d}"
+def _last_month(today: dt.date) -> str:
+    """The label of the month before the one containing ``today`` (Beijing day, :mod:`lantian.clock`)."""
+    first = today.replace(day=1)
+    return Period.containing("month", first - dt.timedelta(days=1)).label

@@ -1,0 +1,638 @@
+"""The figures every surface shows, computed once.
+
+Each function returns a typed result with one JSON form (``to_dict()``, through
+:func:`lantian.jsonable.to_jsonable`): ``lantian … --json``, the REST API, the dashboard's JSON twins
+and the reports' embedded data print exactly that form, so a number shown in two places is the same
+number by construction. The interfaces only render these results.
+
+==================  ===============================  ==================================================
+Result              Function                         Shown by
+==================  ===============================  ==================================================
+:class:`CityHour`   :func:`city_hour`                dashboard "today", ``lantian aqi now``, API hourly
+:class:`DailyTable` :func:`daily_table`              ``lantian daily``, API daily, daily bulletin
+:class:`Assessment` :func:`assessment`               ``lantian assess``, API assessment, reports
+:class:`Ranking`    :func:`ranking`                  ``lantian rank``, API rankings, reports, dashboard
+:class:`TargetsNow` :func:`targets_now`              ``lantian targets``, API targets, dashboard, reports
+:class:`YearPanel`  :func:`year_panel`               dashboard "this year"
+==================  ===============================  ==================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from lantian.calc import assessment as calc_assess
+from lantian.calc.aqi import aqi_frame
+from lantian.calc.averaging import city_hourly
+from lantian.calc.rounding import round_decimal, round_pollutant
+from lantian.errors import NotFound
+from lantian.io.dataset import Dataset
+from lantian.io.stations import evaluation_stations
+from lantian.jsonable import to_jsonable
+from lantian.periods import Period, parse_period
+from lantian.pipeline import assessment as pa
+from lantian.pipeline.store import existing_store, store_state  # noqa: F401  (re-exported)
+from lantian.schema import (
+    CITY,
+    DATE,
+    DECIMALS,
+    POLLUTANTS,
+    STATION,
+    TIME,
+    city_key,
+    city_key_expr,
+    natural_day,
+)
+from lantian.standards import DEFAULT, Options, hj663, level_info
+
+_HOURLY_INPUTS = (*POLLUTANTS, "o3_8h")
+
+
+# -- published numbers ------------------------------------------------------------------------------------
+
+
+def _exact(value):
+    """A float as the decimal it stands for: results are exact to 10⁻⁹ (:mod:`lantian.calc.rounding`), the
+    last binary digits of a float mean vary with the order of summation."""
+    return round(value, 9) if isinstance(value, float) else value
+
+
+def published(value, decimals: int) -> Decimal | None:
+    """A value at its published precision by GB/T 8170 (a float is taken as the decimal it stands for)."""
+    return None if value is None else round_decimal(_exact(value), decimals)
+
+
+def published_text(value, decimals: int, sign: bool = False, percent: bool = False, dash: str = "—") -> str:
+    """Display text of a value at its published precision, e.g. CO P95 2.45 → ``2.4`` (GB/T 8170)."""
+    if value is None:
+        return dash
+    text = f"{published(value, decimals):.{decimals}f}"
+    if sign and Decimal(text) > 0:
+        text = "+" + text
+    return text + ("%" if percent else "")
+
+
+def item_decimals(item: str) -> int:
+    """Published decimals of an assessment item or pollutant (HJ 663 §5; HJ 633—2026 §4.2.2)."""
+    if item in hj663.ITEM_DECIMALS:
+        return hj663.ITEM_DECIMALS[item]
+    return DECIMALS.get(item, 0)
+
+
+def level_texts(level: int | None, regime: str | None) -> dict[str, dict]:
+    """What is shown of an AQI level, in Chinese and English, from the edition in force for the value
+    (:func:`lantian.standards.level_info`); empty without a level."""
+    if not level or not regime:
+        return {}
+    return {lang: level_info(level, regime, lang) for lang in ("zh", "en")}
+
+
+class _Result:
+    def to_dict(self) -> dict:
+        return to_jsonable({k: getattr(self, k) for k in self.__dataclass_fields__ if not k.startswith("_")})
+
+
+# -- the store ------------------------------------------------------------------------------------------
+
+
+def city_codes(ds: Dataset, city: str) -> list[str]:
+    return pa.city_stations(ds, city)[STATION].to_list()
+
+
+def busiest_city(ds: Dataset) -> str | None:
+    """The city with the most stations reporting in the newest hour of the store."""
+    reg = ds.stations()
+    lf = ds.scan_hourly()
+    last = lf.select(pl.col(TIME).max()).collect().item()
+    if last is None or reg.is_empty():
+        return None
+    codes = lf.filter(pl.col(TIME) == last).select(STATION).unique().collect()
+    counts = reg.join(codes, on=STATION).group_by(CITY).len().sort(["len", CITY], descending=[True, False])
+    return counts[CITY][0] if len(counts) else None
+
+
+def days_per_year(ds: Dataset, city: str) -> dict[int, int]:
+    """Days with data per year for the city (city daily rows and station hours)."""
+    out: dict[int, int] = {}
+    daily = ds.scan_daily(cities=[city]).filter(pl.col(STATION).is_null())
+    per_year = daily.group_by(pl.col(DATE).dt.year().alias("y")).agg(pl.col(DATE).n_unique().alias("n"))
+    for y, n in per_year.collect().iter_rows():
+        out[int(y)] = int(n)
+    codes = city_codes(ds, city)
+    if codes:
+        days = ds.scan_hourly(stations=codes).select((pl.col(TIME) - pl.duration(hours=1)).dt.date().alias("d"))
+        for y, n in days.unique().collect().group_by(pl.col("d").dt.year()).len().iter_rows():
+            out[int(y)] = max(out.get(int(y), 0), int(n))
+    return dict(sorted(out.items()))
+
+
+def last_day(ds: Dataset, station: str | None = None, city: str | None = None) -> dt.date | None:
+    """Last natural day with data of a station or a city (a ``ytd`` ends there)."""
+    if station:
+        t = ds.scan_hourly(stations=[station]).select(pl.col(TIME).max()).collect().item()
+        return natural_day(t) if t else None
+    return pa.last_day(ds, city) if city else None
+
+
+def station_registry(ds: Dataset, city: str | None = None) -> pl.DataFrame:
+    reg = ds.stations()
+    if city:
+        reg = reg.filter(city_key_expr(CITY) == city_key(city))
+    return reg.sort(STATION)
+
+
+# -- the hour ---------------------------------------------------------------------------------------------
+
+
+def graded_hours(ds: Dataset, city: str) -> pl.DataFrame:
+    """Hourly AQI of the city (``entity`` = ``"city"``: mean of its evaluation stations, standards §3.4)
+    and of each of its stations (``entity`` = station code), concentrations as measured."""
+    reg = ds.stations()
+    codes = city_codes(ds, city)
+    frame = ds.scan_hourly(stations=codes).collect() if codes else pl.DataFrame()
+    if frame.is_empty():
+        return pl.DataFrame()
+    present = [c for c in _HOURLY_INPUTS if c in frame.columns]
+    city_rows = (
+        city_hourly(frame, reg)
+        .collect()
+        .drop(CITY)
+        .with_columns(entity=pl.lit("city"), n_stations=pl.max_horizontal(pl.col("^n_stations_.*$")))
+        .select(pl.exclude("^n_stations_.*$"))
+    )
+    station_rows = frame.select(TIME, *present).with_columns(entity=frame[STATION], n_stations=pl.lit(1, pl.Int32))
+    city_rows = city_rows.with_columns(
+        [pl.lit(None, pl.Float64).alias(c) for c in present if c not in city_rows.columns]
+    )
+    both = pl.concat([city_rows, station_rows.select(city_rows.columns)], how="vertical_relaxed")
+    return aqi_frame(both, kind="hourly", time_col=TIME).sort("entity", TIME)
+
+
+def _concentrations(row: dict) -> dict:
+    """Concentrations at their published precision (integers, CO 1 decimal; GB/T 8170)."""
+    return {p: None if row.get(p) is None else float(published(row[p], DECIMALS[p])) for p in POLLUTANTS}
+
+
+def _hour_value(row: dict) -> dict:
+    return {
+        "time": row[TIME],
+        "aqi": row.get("aqi"),
+        "level": row.get("level"),
+        "category": row.get("category"),
+        "colour": row.get("colour"),
+        "primary_pollutants": row.get("primary_pollutants"),
+        "regime": row.get("regime"),
+        "n_stations": int(row.get("n_stations") or 0),
+        **_concentrations(row),
+    }
+
+
+@dataclass(frozen=True)
+class CityHour(_Result):
+    """The newest hour of a city: its AQI (mean of the evaluation stations), each station, the last 24 h."""
+
+    city: str
+    time: dt.datetime
+    value: dict  # the city's hour: aqi, level, category, colour, primary, regime, concentrations
+    texts: dict  # {"zh": …, "en": …}: the level of the edition in force (HJ 633—2012 Table 2 / —2026 Table 1)
+    stations: list[dict]
+    last24: list[dict]
+
+
+def city_hour(ds: Dataset, city: str, graded: pl.DataFrame | None = None) -> CityHour | None:
+    """The city's newest hour (``None`` without hourly data). ``graded``: :func:`graded_hours`, if at hand."""
+    graded = graded_hours(ds, city) if graded is None else graded
+    if graded.is_empty():
+        return None
+    reg = ds.stations()
+    city_rows = graded.filter(pl.col("entity") == "city")
+    last = city_rows[TIME].max() if len(city_rows) else graded[TIME].max()
+    window = city_rows.filter(pl.col(TIME) > last - dt.timedelta(hours=24))
+    now_rows = window.filter(pl.col(TIME) == last)
+    now = _hour_value(now_rows.row(0, named=True)) if len(now_rows) else {"time": last}
+    evaluation = set(evaluation_stations(reg, city, natural_day(last)))
+    info = reg.select(STATION, "name", "longitude", "latitude", "is_control", "district")
+    at_last = graded.filter((pl.col("entity") != "city") & (pl.col(TIME) == last)).rename({"entity": STATION})
+    stations = []
+    for r in at_last.join(info, on=STATION, how="left").sort(STATION).iter_rows(named=True):
+        stations.append(
+            {
+                "code": r[STATION],
+                "name": r.get("name") or r[STATION],
+                "district": r.get("district"),
+                "longitude": r.get("longitude"),
+                "latitude": r.get("latitude"),
+                "is_control": bool(r.get("is_control")),
+                "evaluation": r[STATION] in evaluation,
+                **_hour_value(r),
+            }
+        )
+    return CityHour(
+        city=city_key(city),
+        time=last,
+        value=now,
+        texts=level_texts(now.get("level"), now.get("regime")),
+        stations=stations,
+        last24=[_hour_value(r) for r in window.iter_rows(named=True)],
+    )
+
+
+def hourly_rows(
+    ds: Dataset, station: str | None, city: str | None, start: dt.datetime | None, end: dt.datetime | None
+) -> list[dict]:
+    """Hourly AQI of one station, or of the city (mean of its evaluation stations), newest first."""
+    if station:
+        match = ds.stations().filter(pl.col(STATION) == station)
+        if match.is_empty():
+            raise NotFound(f"没有编码为 {station!r} 的站点；站点列表见 GET /api/v1/stations")
+        graded = graded_hours(ds, match[CITY][0])
+        if len(graded):
+            graded = graded.filter(pl.col("entity") == station).rename({"entity": STATION})
+        keep = [STATION, TIME]
+    else:
+        if not city or not city_codes(ds, city):
+            raise NotFound(f"城市 {city!r} 没有登记的站点；站点列表见 GET /api/v1/stations")
+        graded = graded_hours(ds, city)
+        if len(graded):
+            graded = graded.filter(pl.col("entity") == "city").with_columns(pl.lit(city_key(city)).alias(CITY))
+        keep = [CITY, TIME, "n_stations"]
+    if graded.is_empty():
+        return []
+    if start is not None:
+        graded = graded.filter(pl.col(TIME) >= start.replace(tzinfo=None))
+    if end is not None:
+        graded = graded.filter(pl.col(TIME) <= end.replace(tzinfo=None))
+    published_cols = [round_pollutant(pl.col(p), p).alias(p) for p in POLLUTANTS if p in graded.columns]
+    cols = [*keep, *[c for c in POLLUTANTS if c in graded.columns], "aqi", "level", "category",
+            "primary_pollutants", "regime"]
+    return to_jsonable(graded.with_columns(published_cols).select(cols).sort(TIME, descending=True).to_dicts())
+
+
+# -- days and periods -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DailyTable(_Result):
+    """Daily values at published precision, IAQIs, AQI, category, primary pollutant, valid counts."""
+
+    subject: str
+    source: str
+    rule: str
+    rows: list[dict]
+    _frame: pl.DataFrame = field(repr=False, compare=False)
+
+    def frame(self) -> pl.DataFrame:
+        return self._frame
+
+
+def daily_table(
+    ds: Dataset,
+    start: dt.date,
+    end: dt.date,
+    station: str | None = None,
+    city: str | None = None,
+    options: Options = DEFAULT,
+    engine: str = "local",
+    columns: list[str] | None = None,
+) -> DailyTable:
+    frame, source = pa.daily_report(ds, start, end, station, city, options, engine)
+    rule = (
+        "GB 3095 Table 4 (≥20 h; 8-h ≥6 of 8; MDA8 windows 08–24, "
+        f"≥{options.mda8_min_windows} of 17 or exceedance); HJ 633 edition per day"
+    )
+    cols = columns or frame.columns
+    return DailyTable(
+        subject=station or city_key(city),
+        source=source,
+        rule=rule,
+        rows=to_jsonable(frame.select([c for c in cols if c in frame.columns]).to_dicts()),
+        _frame=frame,
+    )
+
+
+@dataclass(frozen=True)
+class Assessment(_Result):
+    """HJ 663 assessment of one city for one period (compared with the same period last year)."""
+
+    city: str
+    period: str
+    start: dt.date
+    end: dt.date
+    source: str
+    result: dict
+    previous: dict | None = None
+    _period: Period | None = field(default=None, repr=False, compare=False)
+    _daily: pl.LazyFrame | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        if out["previous"] is None:
+            out.pop("previous")
+        return out
+
+    @property
+    def period_obj(self) -> Period:
+        return self._period
+
+    @property
+    def daily(self) -> pl.LazyFrame | None:
+        return self._daily
+
+
+def assessment(
+    ds: Dataset,
+    city: str,
+    period: str,
+    compare: bool = False,
+    dust_file: str | Path | None = None,
+    options: Options = DEFAULT,
+    engine: str = "local",
+) -> Assessment:
+    res = pa.assess_city(ds, city, period, compare, dust_file, options, engine)
+    p = res["period"]
+    row = to_jsonable(res["result"].row(0, named=True)) if len(res["result"]) else {}
+    prev = res["previous"]
+    previous = to_jsonable(prev.row(0, named=True)) if prev is not None and len(prev) else None
+    return Assessment(
+        city=row.get(CITY) or city_key(city),
+        period=p.label,
+        start=p.start,
+        end=p.end,
+        source=res["source"],
+        result=row,
+        previous=previous,
+        _period=p,
+        _daily=res["daily"],
+    )
+
+
+RANK_COLUMNS = (
+    "rank",
+    CITY,
+    "composite_index",
+    "composite_index_last_year",
+    "index_change_pct",
+    "pm25",
+    "good_rate",
+    "index_primary",
+    "deterioration_rank",
+    "excluded",
+    "valid_days",
+)
+
+
+@dataclass(frozen=True)
+class Ranking(_Result):
+    """A group's cities ranked for a period (competition ranking with ties, spec §6.2)."""
+
+    group: str
+    period: str
+    by: str
+    rows: list[dict]
+    not_assessed: dict[str, str]
+
+
+def ranking(
+    ds: Dataset,
+    group: str,
+    period: str,
+    by: str = "index",
+    groups_file: str | Path | None = None,
+    dust_file: str | Path | None = None,
+    options: Options = DEFAULT,
+) -> Ranking:
+    table, p, problems = pa.rank_group(ds, group, period, by, groups_file, dust_file, options)
+    cols = [c for c in RANK_COLUMNS if c in table.columns]
+    return Ranking(group=group, period=p.label, by=by, rows=to_jsonable(table.select(cols).to_dicts()),
+                   not_assessed=problems)
+
+
+@dataclass(frozen=True)
+class TargetsNow(_Result):
+    """Year-to-date status of a city's targets (as of the last day with data in the year)."""
+
+    city: str
+    year: int
+    as_of: dt.date
+    targets: list[dict]
+    verdict_zh: str
+    verdict_en: str
+
+
+def targets_now(
+    ds: Dataset, city: str, year: int, targets_file: str | Path, options: Options = DEFAULT
+) -> TargetsNow:
+    res = pa.targets_status(ds, city, year, targets_file, options)
+    return TargetsNow(
+        city=res["city"],
+        year=res["year"],
+        as_of=dt.date.fromisoformat(res["as_of"]),
+        targets=to_jsonable(res["targets"]),
+        verdict_zh=res["verdict_zh"],
+        verdict_en=res["verdict_en"],
+    )
+
+
+def warning_rows(forecast_file: str | Path, city: str | None = None, options: Options = DEFAULT) -> list[dict]:
+    """Warning episodes from a forecast file (spec §8), of one city when ``city`` is given."""
+    frame = pa.warnings_from_file(forecast_file, options)
+    if city:
+        frame = frame.filter(city_key_expr(CITY) == city_key(city))
+    return to_jsonable(frame.to_dicts())
+
+
+# -- the year panel ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearPanel(_Result):
+    """A city's year: its assessment (the year, or year to date), rank in its group, calendar of daily
+    levels, cumulative good days against last year, targets and warnings."""
+
+    city: str
+    year: int
+    assessment: Assessment
+    ranking: list[dict]
+    group: str | None
+    calendar: list[tuple[dt.date, int | None]]
+    monthly_good: dict[str, list[int | None]]
+    targets: TargetsNow | None
+    warnings: list[dict] | None
+
+
+def year_period(ds: Dataset, city: str, year: int) -> Period | None:
+    """The whole year when its data are complete to 31 December, else the year to date."""
+    last = pa.last_day(ds, city)
+    if last is None or last < dt.date(year, 1, 1):
+        return None
+    as_of = min(last, dt.date(year, 12, 31))
+    return parse_period(str(year)) if as_of == dt.date(year, 12, 31) else Period.ytd(as_of)
+
+
+def year_panel(
+    ds: Dataset,
+    city: str,
+    year: int,
+    group: str | None = None,
+    groups_file: str | Path | None = None,
+    targets_file: str | Path | None = None,
+    forecast_file: str | Path | None = None,
+    options: Options = DEFAULT,
+) -> YearPanel | None:
+    period = year_period(ds, city, year)
+    if period is None:
+        return None
+    me_key = city_key(city)
+    try:
+        mine = assessment(ds, city, period.label if period.kind != "ytd" else "ytd", True, None, options)
+    except NotFound:
+        return None
+    rows: list[dict] = []
+    if group:
+        try:
+            members = pa.group_members(ds, group, groups_file)
+        except NotFound:
+            members = []
+        if members:
+            try:
+                # the members over the city's own days (a ytd ends on the city's last day)
+                span = str(year) if period.kind == "year" else f"{period.start}..{period.end}"
+                rows = ranking(ds, group, span, "index", groups_file, None, options).rows
+            except NotFound:
+                rows = []
+    both = [mine.daily.collect().with_columns(_this=pl.lit(True))]
+    prev = period.same_period_last_year()
+    try:
+        prev_daily, _ = pa.city_daily(ds, city, prev.start, prev.end, options)
+        both.append(prev_daily.collect().with_columns(_this=pl.lit(False)))
+    except NotFound:
+        pass
+    days = calc_assess.daily_aqi(pl.concat(both, how="diagonal_relaxed"), options).collect().sort(DATE)
+    this_days = days.filter(pl.col("_this"))
+    targets = None
+    if targets_file:
+        try:
+            targets = targets_now(ds, city, year, targets_file, options)
+        except NotFound:
+            targets = None
+    return YearPanel(
+        city=me_key,
+        year=year,
+        assessment=mine,
+        ranking=rows,
+        group=group,
+        calendar=list(this_days.select(DATE, "level").iter_rows()),
+        monthly_good=_monthly_good(days),
+        targets=targets,
+        warnings=warning_rows(forecast_file, city, options) if forecast_file else None,
+    )
+
+
+def _monthly_good(days: pl.DataFrame) -> dict[str, list[int | None]]:
+    """Cumulative good days (valid days with AQI ≤ 100, HJ 663 §10) at the end of each month, this year
+    and the same period last year."""
+    good = (pl.col("valid_day") & (pl.col("aqi") <= hj663.GOOD_DAY_MAX_AQI)).cast(pl.Int32)
+    out = {}
+    for flag, key in ((True, "this"), (False, "last")):
+        part = days.filter(pl.col("_this") == flag)
+        counts = dict(part.group_by(pl.col(DATE).dt.month().alias("m")).agg(good.sum().alias("g")).iter_rows())
+        last_month = max(counts) if counts else 0
+        total, series = 0, []
+        for m in range(1, 13):
+            if m <= last_month:
+                total += counts.get(m, 0)
+                series.append(total)
+            else:
+                series.append(None)
+        out[key] = series
+    return out
+
+
+# -- a period report's figures ----------------------------------------------------------------------------
+
+_TREND_ITEMS = ("pm25", "composite_index", "good_rate")
+
+
+@dataclass(frozen=True)
+class PeriodReport(_Result):
+    """Everything a period report (weekly … annual) shows of the air: the assessment compared with last
+    year, the daily levels, the monthly trend (quarter, year), the group ranking and the targets."""
+
+    assessment: Assessment
+    daily: list[dict]
+    primary_days: dict[str, int]
+    monthly: dict[str, dict[str, dict]] | None
+    ranking: Ranking | None
+    targets: TargetsNow | None
+
+
+def primary_days(days: list[dict]) -> dict[str, int]:
+    """Days on which each pollutant was (one of) the primary pollutant(s) (HJ 633 §5.3)."""
+    out: dict[str, int] = {}
+    for d in days:
+        for code in (d.get("primary_pollutants") or "").split(","):
+            if code:
+                out[code] = out.get(code, 0) + 1
+    return out
+
+
+def monthly_trend(ds: Dataset, city: str, period: Period, options: Options = DEFAULT) -> dict[str, dict]:
+    """PM2.5, composite index and good-day rate of each month of the period and of the same month last
+    year (``{"this_year": {"2016-01": {...}}, "last_year": {"2015-01": {...}}}``); months without data are
+    left out."""
+    this_year: dict[str, dict] = {}
+    last_year: dict[str, dict] = {}
+    for month in period.months():
+        try:
+            m = assessment(ds, city, month.label, True, None, options)
+        except NotFound:  # a month without data has no point on the trend
+            continue
+        this_year[month.label] = {k: m.result.get(k) for k in _TREND_ITEMS}
+        if m.previous is not None:
+            last_year[month.same_period_last_year().label] = {k: m.previous.get(k) for k in _TREND_ITEMS}
+    return {"this_year": this_year, "last_year": last_year}
+
+
+def period_report(
+    ds: Dataset,
+    city: str,
+    period: str,
+    monthly: bool = False,
+    group: str | None = None,
+    groups_file: str | Path | None = None,
+    targets_file: str | Path | None = None,
+    targets_year: int | None = None,
+    options: Options = DEFAULT,
+) -> PeriodReport:
+    mine = assessment(ds, city, period, True, None, options)
+    p = mine.period_obj
+    table = daily_table(ds, p.start, p.end, city=city, options=options,
+                        columns=[DATE, "aqi", "level", "category", "primary_pollutants"])
+    return PeriodReport(
+        assessment=mine,
+        daily=table.rows,
+        primary_days=primary_days(table.rows),
+        monthly=monthly_trend(ds, city, p, options) if monthly else None,
+        ranking=ranking(ds, group, period, "index", groups_file, None, options) if group else None,
+        targets=targets_now(ds, city, targets_year, targets_file, options) if targets_file and targets_year else None,
+    )
+
+
+def city_stations_daily(ds: Dataset, city: str, day: dt.date, options: Options = DEFAULT) -> list[dict]:
+    """The day's rows of each of the city's stations (as ``lantian daily --station``), with their names;
+    a station without hours that day is left out."""
+    reg = pa.city_stations(ds, city)
+    names = dict(zip(reg[STATION].to_list(), reg["name"].to_list(), strict=True)) if "name" in reg.columns else {}
+    out = []
+    for code in reg[STATION].to_list():
+        try:
+            table = daily_table(ds, day, day, station=code, options=options)
+        except NotFound:
+            continue
+        out += [{**r, STATION: code, "name": names.get(code) or code} for r in table.rows]
+    return out
