@@ -170,8 +170,8 @@ def _lantian_annual(store: Path, year: int) -> pl.DataFrame:
     try:
         from lantian.calc.assessment import assess
         from lantian.calc.averaging import city_values
-        from lantian.calc.periods import parse_period
         from lantian.io.dataset import Dataset
+        from lantian.periods import parse_period
     except ImportError as exc:
         raise Unavailable(
             "lantian's assessment (calc.assessment, calc.averaging, io.dataset) is not in this checkout"
@@ -294,7 +294,7 @@ def refresh_lantian(a):
         from lantian.calc.aqi import aqi_frame
         from lantian.calc.assessment import assess
         from lantian.calc.averaging import city_hourly, city_values
-        from lantian.calc.periods import parse_period
+        from lantian.periods import parse_period
     except ImportError as exc:
         raise Unavailable(
             "lantian's assessment (calc.assessment, calc.averaging) is not in this checkout"
