@@ -209,7 +209,7 @@ def test_assessment_ranking_targets_warnings_match_the_year_panel(app, tokens):
     assert {t["code"] for t in year["targets"]} == set(by_name.values())
 
     warn = c.get("/api/v1/warnings").json()
-    levels = [w["level"] for w in warn["items"] if w["level"]]
+    levels = [w["level"] for w in warn["rows"] if w["level"]]  # the form of `lantian warn --json`
     assert warn["file"] == "demo-forecast.csv" and levels == ["yellow"]
 
 

@@ -323,13 +323,14 @@ def warn(
     as_json: JsonOpt = False,
 ) -> None:
     """Heavy-pollution warning level per city and episode (2018 three-level scheme; 2017 via a switch)."""
-    from lantian.pipeline.assessment import warnings_from_file
+    from lantian.pipeline.figures import warnings
 
-    table = warnings_from_file(forecast, _options(switch))
+    res = warnings(forecast, options=_options(switch))
     if as_json:
-        _emit_json({"rows": table.to_dicts()})
+        _emit_json(res.to_dict())
         return
-    t = Table(*table.columns, title=f"heavy-pollution warnings · {forecast.name}")
-    for r in table.iter_rows():
-        t.add_row(*[_fmt(v) for v in r])
+    cols = list(res.rows[0]) if res.rows else []
+    t = Table(*cols, title=f"heavy-pollution warnings · {res.file}")
+    for r in res.rows:
+        t.add_row(*[_fmt(r[c]) for c in cols])
     Console().print(t)

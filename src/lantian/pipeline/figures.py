@@ -13,6 +13,7 @@ Result              Function                         Shown by
 :class:`Assessment` :func:`assessment`               ``lantian assess``, API assessment, reports
 :class:`Ranking`    :func:`ranking`                  ``lantian rank``, API rankings, reports, dashboard
 :class:`TargetsNow` :func:`targets_now`              ``lantian targets``, API targets, dashboard, reports
+:class:`Warnings`   :func:`warnings`                 ``lantian warn``, API warnings, dashboard
 :class:`YearPanel`  :func:`year_panel`               dashboard "this year"
 ==================  ===============================  ==================================================
 """
@@ -438,12 +439,20 @@ def targets_now(
     )
 
 
-def warning_rows(forecast_file: str | Path, city: str | None = None, options: Options = DEFAULT) -> list[dict]:
-    """Warning episodes from a forecast file (spec §8), of one city when ``city`` is given."""
+@dataclass(frozen=True)
+class Warnings(_Result):
+    """Heavy-pollution warning episodes of a forecast file (spec §8): level per city and episode."""
+
+    file: str
+    rows: list[dict]
+
+
+def warnings(forecast_file: str | Path, city: str | None = None, options: Options = DEFAULT) -> Warnings:
+    """Warning episodes from a forecast file, of one city when ``city`` is given."""
     frame = pa.warnings_from_file(forecast_file, options)
     if city:
         frame = frame.filter(city_key_expr(CITY) == city_key(city))
-    return to_jsonable(frame.to_dicts())
+    return Warnings(file=Path(forecast_file).name, rows=to_jsonable(frame.to_dicts()))
 
 
 # -- the year panel ---------------------------------------------------------------------------------------
@@ -462,7 +471,7 @@ class YearPanel(_Result):
     calendar: list[tuple[dt.date, int | None]]
     monthly_good: dict[str, list[int | None]]
     targets: TargetsNow | None
-    warnings: list[dict] | None
+    warnings: Warnings | None
 
 
 def year_period(ds: Dataset, city: str, year: int) -> Period | None:
@@ -529,7 +538,7 @@ def year_panel(
         calendar=list(this_days.select(DATE, "level").iter_rows()),
         monthly_good=_monthly_good(days),
         targets=targets,
-        warnings=warning_rows(forecast_file, city, options) if forecast_file else None,
+        warnings=warnings(forecast_file, city, options) if forecast_file else None,
     )
 
 

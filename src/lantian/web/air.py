@@ -220,8 +220,8 @@ class AirData:
         """Warning episodes from the forecast file (``[web] forecast_file``)."""
         path = self.option("forecast_file")
         if not path:
-            return {"file": None, "items": []}
-        return {"file": Path(path).name, "items": F.warning_rows(path)}
+            return {"file": None, "rows": []}
+        return F.warnings(path).to_dict()
 
     def stations(self, city: str | None = None) -> list[dict]:
         ds = self.dataset()
@@ -421,7 +421,7 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
             ],
         }
     warnings = []
-    for w in panel.warnings or []:
+    for w in panel.warnings.rows if panel.warnings is not None else []:
         if w.get("level"):
             text = f"{w['start']} — {w['end']} · AQI max {w['max_aqi']} · {w.get('reason') or ''}"
             warnings.append(
@@ -443,7 +443,7 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
         "composite": r.get("composite_index"),
         "rank": rank,
         "warnings": warnings,
-        "warnings_file": Path(files["forecast_file"]).name if panel.warnings is not None else None,
+        "warnings_file": panel.warnings.file if panel.warnings is not None else None,
         "calendar_height": 230,
         "chart_calendar": charts.calendar([(d.isoformat(), lv) for d, lv in panel.calendar], year, lang),
         "chart_composition": charts.composition(parts, lang),
