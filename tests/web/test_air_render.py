@@ -34,7 +34,8 @@ def test_co_p95_shown_by_gbt_8170():
 def test_hour_concentrations_published_by_gbt_8170():
     """HJ 633—2026 §4.2.2: CO to one decimal, the others to integers, GB/T 8170 on the decimal value."""
     out = F._concentrations({"co": 2.45, "pm25": 36.5, "pm10": 37.5, "so2": None, "no2": 8.0, "o3": 0.5})
-    assert out == {"co": 2.4, "pm25": 36.0, "pm10": 38.0, "so2": None, "no2": 8.0, "o3": 0.0}
+    assert out == {"co": 2.4, "pm25": 36, "pm10": 38, "so2": None, "no2": 8, "o3": 0}
+    assert isinstance(out["pm25"], int) and isinstance(out["co"], float)
 
 
 def test_level_texts_follow_the_edition():

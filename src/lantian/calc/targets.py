@@ -288,15 +288,41 @@ def evaluate(
     return out
 
 
+#: The targets as offices name them (Chinese, English).
+TARGET_NAMES: dict[str, tuple[str, str]] = {
+    "good_days": ("优良天数比例", "Good-day ratio"),
+    "pm25": ("PM2.5年均浓度", "PM2.5 annual mean"),
+    "heavy_days": ("重污染天数", "Heavy-pollution days"),
+    "o3": ("臭氧", "O3"),
+    "composite_index": ("综合指数", "Composite index"),
+}
+#: Target statuses (Chinese, English).
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "met": ("已实现", "met"),
+    "on_track": ("正常", "on track"),
+    "at_risk": ("有风险", "at risk"),
+    "lost": ("已失守", "lost"),
+    "no_data": ("无数据", "no data"),
+}
+
+
+def target_name(target: str, lang: str = "zh") -> str:
+    return TARGET_NAMES.get(target, (target, target))[1 if lang == "en" else 0]
+
+
 def verdict(statuses: list[TargetStatus]) -> tuple[str, str]:
     """One-sentence overall verdict in Chinese and English."""
     lost = [s.target for s in statuses if s.status == "lost"]
     risk = [s.target for s in statuses if s.status == "at_risk"]
+
+    def names(targets: list[str], lang: str) -> str:
+        return ("、" if lang == "zh" else ", ").join(target_name(t, lang) for t in targets)
+
     if lost:
-        return (f"已失守目标：{'、'.join(lost)}。", f"Targets already lost: {', '.join(lost)}.")
+        return (f"已失守目标：{names(lost, 'zh')}。", f"Targets already lost: {names(lost, 'en')}.")
     if risk:
         return (
-            f"有风险的目标：{'、'.join(risk)}，需加大管控力度。",
-            f"Targets at risk: {', '.join(risk)}; stronger measures are needed.",
+            f"有风险的目标：{names(risk, 'zh')}，需加大管控力度。",
+            f"Targets at risk: {names(risk, 'en')}; stronger measures are needed.",
         )
     return ("各项目标目前均在正常轨道上。", "All targets are on track.")

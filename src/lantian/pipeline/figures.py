@@ -31,6 +31,7 @@ from lantian.calc import assessment as calc_assess
 from lantian.calc.aqi import aqi_frame
 from lantian.calc.averaging import city_hourly
 from lantian.calc.rounding import round_decimal, round_pollutant
+from lantian.calc.targets import STATUS_NAMES, TARGET_NAMES, target_name  # noqa: F401  (names for the interfaces)
 from lantian.errors import NotFound
 from lantian.io.dataset import Dataset
 from lantian.io.stations import evaluation_stations
@@ -174,9 +175,16 @@ def graded_hours(ds: Dataset, city: str) -> pl.DataFrame:
     return aqi_frame(both, kind="hourly", time_col=TIME).sort("entity", TIME)
 
 
+def _number(value: Decimal | None) -> int | float | None:
+    """A published decimal as a JSON number: a whole number without decimals, else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+
+
 def _concentrations(row: dict) -> dict:
     """Concentrations at their published precision (integers, CO 1 decimal; GB/T 8170)."""
-    return {p: None if row.get(p) is None else float(published(row[p], DECIMALS[p])) for p in POLLUTANTS}
+    return {p: _number(published(row.get(p), DECIMALS[p])) for p in POLLUTANTS}
 
 
 def _hour_value(row: dict) -> dict:

@@ -133,7 +133,7 @@ class AirData:
             "last24": last24,
             "chart_24h": charts.last_24h(last24, lang),
             "chart_map": charts.station_map(stations, lang),
-            "tables": {"stations": _station_table(stations, lang), "last24": _last24_table(last24)},
+            "tables": {"stations": _station_table(stations, lang), "last24": _last24_table(last24, lang)},
             "result": hour.to_dict(),
         }
 
@@ -297,24 +297,9 @@ def _station_table(stations: list[dict], lang: str) -> list[dict]:
     return [dict(zip(heads, (s.get(k) for k in keys), strict=True)) for s in stations]
 
 
-def _last24_table(rows: list[dict]) -> list[dict]:
-    return [{"time": r["time"], "AQI": r["aqi"], "PM2.5": r.get("pm25")} for r in rows]
-
-
-_TARGET_NAMES = {
-    "good_days": ("优良天数", "Good days"),
-    "pm25": ("PM2.5 年均浓度", "PM2.5 annual mean"),
-    "heavy_days": ("重污染天数", "Heavy-pollution days"),
-    "o3": ("臭氧", "O3"),
-    "composite_index": ("综合指数", "Composite index"),
-}
-_STATUS = {
-    "met": ("已实现", "met"),
-    "on_track": ("正常", "on track"),
-    "at_risk": ("有风险", "at risk"),
-    "lost": ("已失守", "lost"),
-    "no_data": ("无数据", "no data"),
-}
+def _last24_table(rows: list[dict], lang: str) -> list[dict]:
+    time_head = "Time" if lang == "en" else "时间"
+    return [{time_head: r["time"], "AQI": r["aqi"], "PM2.5": r.get("pm25")} for r in rows]
 
 
 def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], files: dict) -> dict:
@@ -371,14 +356,13 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
     targets, verdict = [], ""
     if panel.targets is not None:
         for st in panel.targets.targets:
-            zh_name, en_name = _TARGET_NAMES.get(st["target"], (st["target"], st["target"]))
             targets.append(
                 {
-                    "label": en_name if en else zh_name,
+                    "label": F.target_name(st["target"], lang),
                     "target": st["limit"],
                     "actual": st["current"],
                     "remaining": st["verdict_en"] if en else st["verdict_zh"],
-                    "status": _STATUS.get(st["status"], (st["status"],) * 2)[1 if en else 0],
+                    "status": F.STATUS_NAMES.get(st["status"], (st["status"],) * 2)[1 if en else 0],
                     "ok": st["status"] in ("met", "on_track"),
                     "code": st["status"],
                 }

@@ -2,7 +2,7 @@
 
 ``?format=json`` answers with the page's own context (the dict the template renders), in the one JSON
 form of :mod:`lantian.jsonable`; ``?format=csv&table=NAME`` with one of the page's tables. A page names
-its tables under ``tables``; without that, every list of rows in its context is a table.
+its tables under ``tables`` or has them named here (:func:`page_tables`).
 """
 
 from __future__ import annotations
@@ -20,25 +20,74 @@ from lantian.jsonable import to_jsonable
 FORMATS = ("html", "json", "csv")
 
 
-def _rows(value) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(r, dict) for r in value)
+#: Titles of the pages' tables (Chinese, English), as the download links name them.
+TABLE_TITLES: dict[str, tuple[str, str]] = {
+    "stations": ("监测站点", "Stations"),
+    "last24": ("近 24 小时", "Last 24 hours"),
+    "figures": ("年度指标", "Figures of the year"),
+    "targets": ("目标进度", "Targets"),
+    "ranking": ("排名", "Ranking"),
+    "cases": ("问题清单", "Cases"),
+    "timeline": ("办理过程", "Timeline"),
+    "districts": ("区县得分", "District scores"),
+    "departments": ("部门得分", "Department scores"),
+    "tokens": ("API 令牌", "API tokens"),
+    "users": ("用户", "Users"),
+}
 
 
-def page_tables(context: dict) -> dict[str, list[dict]]:
-    """The tables of a page: its ``tables``, or every list of rows in its data (``d``)."""
-    data = context.get("d", context)
-    if isinstance(data, dict) and isinstance(data.get("tables"), dict):
-        return {k: v for k, v in data["tables"].items() if isinstance(v, list)}
-    found: dict[str, list[dict]] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if _rows(value):
-                found[key] = value
-            elif isinstance(value, dict):
-                found.update({f"{key}.{k}": v for k, v in value.items() if _rows(v)})
-    elif _rows(data):
-        found["rows"] = data
-    return found
+def _case_rows(cards: list[dict], en: bool) -> list[dict]:
+    from lantian.workflow import rules as R
+
+    heads = (
+        ("No.", "Status", "Source", "Category", "Severity", "District", "Unit", "Deadline", "Address",
+         "Description", "Reported", "Days overdue")
+        if en
+        else ("编号", "状态", "来源", "类别", "严重程度", "区县", "责任单位", "整改期限", "地址", "问题描述",
+              "上报时间", "超期天数")
+    )
+    out = []
+    for c in cards:
+        values = (
+            c.get("id"),
+            c.get("status_label") or c.get("status_name"),
+            c.get("source") if en else R.SOURCES.get(c.get("source"), c.get("source")),
+            c.get("category"),
+            c.get("severity") if en else R.SEVERITIES.get(c.get("severity"), c.get("severity")),
+            c.get("district"),
+            c.get("unit"),
+            c.get("deadline"),
+            c.get("address"),
+            c.get("description"),
+            c.get("reported_at"),
+            c.get("days_overdue"),
+        )
+        out.append(dict(zip(heads, values, strict=True)))
+    return out
+
+
+def _score_rows(group: dict) -> list[dict]:
+    return [dict(zip(group["headers"], row, strict=False)) for row in group["rows"]]
+
+
+def page_tables(context: dict, lang: str = "zh") -> dict[str, list[dict]]:
+    """The tables of a page, by name (:data:`TABLE_TITLES`)."""
+    d = context.get("d")
+    if not isinstance(d, dict):
+        return {}
+    if isinstance(d.get("tables"), dict):
+        return {k: v for k, v in d["tables"].items() if isinstance(v, list)}
+    en = lang == "en"
+    if "columns" in d:  # the case board
+        return {"cases": _case_rows([c for col in d["columns"] for c in col.get("cases", [])], en)}
+    if "timeline" in d:  # a case
+        return {"timeline": d["timeline"]}
+    if "groups" in d:  # the monthly assessment
+        return {g["kind"]: _score_rows(g) for g in d["groups"] if g.get("kind") in TABLE_TITLES}
+    for name in ("tokens", "users"):
+        if isinstance(d.get(name), list):
+            return {name: d[name]}
+    return {}
 
 
 def _flat(value):
@@ -67,9 +116,11 @@ def downloads(request: Request, context: dict) -> list[dict]:
     """Links to the page's JSON twin and to each of its tables as CSV."""
     base = {k: v for k, v in request.query_params.items() if k not in ("format", "table")}
     link = lambda **q: f"{request.url.path}?{urlencode({**base, **q})}"  # noqa: E731
+    lang = "en" if request.session.get("lang") == "en" else "zh"
     out = [{"label": "JSON", "href": link(format="json")}]
-    for name in page_tables(context):
-        out.append({"label": f"CSV · {name}", "href": link(format="csv", table=name)})
+    for name in page_tables(context, lang):
+        title = TABLE_TITLES.get(name, (name, name))[1 if lang == "en" else 0]
+        out.append({"label": f"{title}（CSV）" if lang != "en" else f"{title} (CSV)", "href": link(format="csv", table=name)})
     return out
 
 
@@ -83,7 +134,7 @@ def twin_response(request: Request, context: dict, status_code: int = 200) -> Re
     page = {k: v for k, v in context.items() if k not in ("request",)}
     if fmt == "json":
         return JSONResponse(to_jsonable(page), status_code=status_code)
-    tables = page_tables(page)
+    tables = page_tables(page, "en" if request.session.get("lang") == "en" else "zh")
     name = request.query_params.get("table")
     if name not in tables:
         known = "、".join(tables) or "（本页没有表格）"
