@@ -395,13 +395,24 @@ def config_path() -> Path | None:
     return path if path.is_file() else None
 
 
+def read_toml(path: str | os.PathLike, what: str, error: type[Exception] = ConfigError) -> dict[str, Any]:
+    """The content of a TOML file of lantian's (``what`` names it in messages: 规则文件, 目标文件 …); a
+    missing or invalid file is refused with what to do."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise error(f"{what} {p} 不存在：请给出已有的 TOML 文件。") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"无法读取{what} {p}（{exc}）。") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {p} 不是有效的 TOML（{exc}）；请改正该文件。") from exc
+
+
 def read_file(path: Path) -> dict[str, Any]:
     """The settings of a lantian.toml, by setting name; unknown keys and wrong types are refused."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}：不是有效的 TOML（{exc}）；请改正或删除该文件。") from exc
+    data = read_toml(path, "配置文件")
     where = str(path)
     out: dict[str, Any] = {}
     for key, value in data.items():

@@ -8,7 +8,6 @@ city daily data from the platform). Station daily values always come from the st
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import asdict
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from lantian.calc import targets as calc_targets
 from lantian.calc import warnings as calc_warn
 from lantian.calc.averaging import city_values, daily_values
 from lantian.calc.rounding import round_pollutant
+from lantian.config import read_toml
 from lantian.errors import ConfigError, InputError, NotFound
 from lantian.io.dataset import Dataset
 from lantian.periods import Period, parse_period
@@ -281,10 +281,7 @@ def group_members(ds: Dataset, group: str, groups_file: str | Path | None = None
     """Cities of a group: from a TOML file (``[groups] 湖南 = ["长沙", …]``) or the registry's province."""
     if groups_file is not None:
         p = Path(groups_file)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{p}: cannot read the groups file ({exc})") from exc
+        data = read_toml(p, "城市组文件")
         groups = data.get("groups", data)
         if group not in groups:
             raise NotFound(f"group {group!r} is not in {p}; groups there: {', '.join(groups) or 'none'}")
@@ -352,10 +349,7 @@ def read_targets(path: str | Path, city: str, year: int) -> calc_targets.Targets
     """Targets from a TOML file: ``[[targets]]`` tables with ``city``, ``year`` and any of
     ``good_rate_min good_days_min pm25_max pm10_max composite_max heavy_days_max o3_max``."""
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read the targets file ({exc})") from exc
+    data = read_toml(p, "年度目标文件")
     fields = set(calc_targets.Targets.__dataclass_fields__) - {"city", "year"}
     for row in data.get("targets", []):
         if city_key(str(row.get("city", ""))) == city_key(city) and int(row.get("year", 0)) == year:

@@ -22,13 +22,13 @@ Categories or severities not named in the file keep their defaults. The file in 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lantian.config import read_toml
 from lantian.errors import ConfigError, PermissionDenied, WorkflowError
 
 if TYPE_CHECKING:
@@ -235,15 +235,7 @@ def load_rules(path: str | Path | None) -> Rules:
     """Rules from a TOML file, or the defaults when ``path`` is None."""
     if path is None:
         return Rules()
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"rules file {path} not found; give an existing TOML file.") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
-    return rules_from_mapping(data, str(path))
+    return rules_from_mapping(read_toml(path, "督查规则文件"), str(path))
 
 
 def rules_from_settings(settings: Settings) -> Rules:

@@ -45,12 +45,12 @@ from __future__ import annotations
 
 import csv
 import math
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lantian.calc.rounding import round_decimal
+from lantian.config import read_toml
 from lantian.errors import ConfigError, InputError
 from lantian.workflow.rules import LEVEL_NAMES
 
@@ -135,13 +135,7 @@ class ScoringConfig:
 def config_from_toml(path: str | Path) -> ScoringConfig:
     """Read a scoring configuration file (format in the module docstring)."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"scoring file {path} not found.") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    data = read_toml(path, "考核评分文件")
     try:
         year = int(data["year"])
         air, work = data.get("air_quality", {}), data.get("work", {})
@@ -271,11 +265,7 @@ def air_quality_from_file(path: str | Path) -> AirQualityProvider:
     if not path.is_file():
         raise InputError(f"air-quality file {path} not found.")
     if path.suffix.lower() == ".toml":
-        try:
-            with path.open("rb") as fh:
-                records = tomllib.load(fh).get("results", [])
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML ({exc}).") from exc
+        records = read_toml(path, "空气质量得分文件", InputError).get("results", [])
     else:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
