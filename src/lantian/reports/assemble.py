@@ -253,7 +253,7 @@ def supervision(
         cases = None
         if kind in ("weekly", "monthly"):
             week = cycle.weekly(wf, actor, period)
-            data["cycle_cases"] = week
+            data["cycle_cases"] = week.to_dict()
             sources.append(
                 f"lantian cycle weekly --period {cycle_period} --json"
                 if kind == "weekly"
@@ -286,7 +286,7 @@ def supervision(
         scores: list[UnitScore] = []
         if kind in ("monthly", "quarterly"):
             result = (cycle.monthly if kind == "monthly" else cycle.quarterly)(wf, actor, period, provider)
-            data["cycle_scores"] = result
+            data["cycle_scores"] = result.to_dict()
             sources.append(f"lantian cycle {kind} --period {cycle_period} --json")
             for key, unit_kind in (("districts", "district"), ("departments", "department")):
                 for r in result[key]:

@@ -422,7 +422,7 @@ class Backend:
     def cycle(self, user: Principal, kind: str, period: str | None) -> dict:
         from lantian.web import cycle
 
-        return cycle.summary(self, user, kind, period)
+        return cycle.summary(self, user, kind, period).to_dict()
 
     def monthly(self, user: Principal, period: str | None) -> dict:
         from lantian.web import cycle

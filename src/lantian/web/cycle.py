@@ -22,7 +22,7 @@ def _air_provider(backend):
     return air_quality_from_file(path) if path else None
 
 
-def summary(backend, user: Principal, kind: str, period: str | None) -> dict:
+def summary(backend, user: Principal, kind: str, period: str | None) -> wcycle.CycleSummary:
     """The cycle document of ``kind`` (daily, weekly, monthly, quarterly) for ``period``."""
     p = parse_period(period or default_period(kind, backend.clock.today()), kind=kind)
     wf, now = backend.workflow, backend.clock.now()
@@ -76,4 +76,4 @@ def monthly(backend, user: Principal, period: str | None) -> dict:
         f"评分规则 scoring: {data['scoring'].get('source')} · 空气质量权重 air-quality weight "
         f"{data['scoring'].get('air_quality_weight')}"
     )
-    return {"period": data["period"], "groups": groups, "notes": notes, "data": data}
+    return {"period": data["period"], "groups": groups, "notes": notes, "data": data.to_dict()}

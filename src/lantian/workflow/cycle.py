@@ -22,12 +22,15 @@ work counts are summed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lantian.errors import NotFound
+from lantian.jsonable import to_jsonable
 from lantian.periods import Period
 from lantian.store.models import (
     Case,
@@ -93,7 +96,39 @@ def _overdue_at(case: Case, subs: dict[int, list[datetime]], moment: datetime) -
     return not any(case.assigned_at <= t < moment for t in subs.get(case.id, ()))
 
 
-def daily(wf: Workflow, actor: str, period: Period) -> dict:
+#: The cycle's documents (Chinese, English).
+KINDS: dict[str, tuple[str, str]] = {
+    "daily": ("日巡查", "daily patrol log"),
+    "weekly": ("周调度", "weekly dispatch"),
+    "monthly": ("月考核通报", "monthly assessment notice"),
+    "quarterly": ("季考核讲评", "quarterly review"),
+}
+
+
+@dataclass(frozen=True)
+class CycleSummary(Mapping):
+    """One cycle document's figures for a period: read as the mapping ``figures`` (its keys are those of
+    ``lantian cycle KIND --json``); :meth:`to_dict` is the one JSON form the CLI, the API, the dashboard
+    and the reports print."""
+
+    kind: str
+    period: Period
+    figures: dict
+
+    def __getitem__(self, key: str):
+        return self.figures[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.figures)
+
+    def __len__(self) -> int:
+        return len(self.figures)
+
+    def to_dict(self) -> dict:
+        return to_jsonable(self.figures)
+
+
+def _daily(wf: Workflow, actor: str, period: Period) -> dict:
     """日巡查: the patrol log of one day, with the cases reported and closed that day."""
     with wf._tx() as s:
         _reader(wf, s, actor)
@@ -134,7 +169,7 @@ def daily(wf: Workflow, actor: str, period: Period) -> dict:
         }
 
 
-def weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None) -> dict:
+def _weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None) -> dict:
     """周调度: new, closed, overdue and escalated cases, in total and by unit."""
     moment = min(period.end_time, now or wf.clock.now())
     with wf._tx() as s:
@@ -287,7 +322,7 @@ def scoring_config_for(wf: Workflow, year: int) -> tuple[ScoringConfig, bool]:
         return (ScoringConfig.from_dict(row.config), True) if row else (ScoringConfig(year), False)
 
 
-def monthly(
+def _monthly(
     wf: Workflow,
     actor: str,
     period: Period,
@@ -316,7 +351,7 @@ def monthly(
     }
 
 
-def quarterly(
+def _quarterly(
     wf: Workflow,
     actor: str,
     period: Period,
@@ -324,7 +359,7 @@ def quarterly(
     now: datetime | None = None,
 ) -> dict:
     """季考核讲评: the months of the quarter, each unit's mean monthly score, ranked again."""
-    months = [monthly(wf, actor, m, air_quality, now) for m in period.months()]
+    months = [_monthly(wf, actor, m, air_quality, now) for m in period.months()]
     result = {"period": period.label, "months": [m["period"] for m in months]}
     for key in ("districts", "departments"):
         per_unit: dict[str, list[dict]] = {}
@@ -351,3 +386,35 @@ def quarterly(
         rows.sort(key=lambda r: (r["rank"], r["unit"]))
         result[key] = rows
     return result
+
+
+def daily(wf: Workflow, actor: str, period: Period) -> CycleSummary:
+    """日巡查: the patrol log of one day, with the cases reported and closed that day."""
+    return CycleSummary("daily", period, _daily(wf, actor, period))
+
+
+def weekly(wf: Workflow, actor: str, period: Period, now: datetime | None = None) -> CycleSummary:
+    """周调度: cases new, closed, overdue and escalated in the week, by unit."""
+    return CycleSummary("weekly", period, _weekly(wf, actor, period, now))
+
+
+def monthly(
+    wf: Workflow,
+    actor: str,
+    period: Period,
+    air_quality: AirQualityProvider | None = None,
+    now: datetime | None = None,
+) -> CycleSummary:
+    """月考核通报: each district's and department's score and rank for the month."""
+    return CycleSummary("monthly", period, _monthly(wf, actor, period, air_quality, now))
+
+
+def quarterly(
+    wf: Workflow,
+    actor: str,
+    period: Period,
+    air_quality: AirQualityProvider | None = None,
+    now: datetime | None = None,
+) -> CycleSummary:
+    """季考核讲评: each unit's mean monthly score over the quarter, ranked again."""
+    return CycleSummary("quarterly", period, _quarterly(wf, actor, period, air_quality, now))
