@@ -53,7 +53,10 @@ TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y-%m-%dT%H%M",
 )
+#: Times with a UTC offset (ISO 8601: ``+08:00``, ``+0800``, ``Z``), converted to Beijing time.
+OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M%z")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")
+BEIJING_ZONE = "Asia/Shanghai"
 S = "src:"
 
 
@@ -62,6 +65,31 @@ def canonical_name(name: str, mapping: dict[str, str] | None = None) -> str:
         return mapping[name]
     low = name.strip().lower()
     return ALIASES.get(low, low)
+
+
+def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
+    """A Parquet column as the text a CSV would hold: times as ``YYYY-MM-DD HH:MM:SS`` in Beijing time (an
+    aware time is converted, a naive one taken as Beijing time, :mod:`lantian.schema`), dates as ISO."""
+    c = pl.col(col)
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            c = c.dt.convert_time_zone(BEIJING_ZONE).dt.replace_time_zone(None)
+        return c.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(dtype, pl.Date):
+        return c.dt.strftime("%Y-%m-%d")
+    return c.cast(pl.String)
+
+
+def _parse_times(col: str) -> pl.Expr:
+    """Naive times (Beijing time) in :data:`TIME_FORMATS`, or times with a UTC offset converted to Beijing."""
+    text = pl.col(col).str.strip_chars().str.replace(r"[Zz]$", "+00:00")
+    aware = [
+        text.str.to_datetime(f, strict=False, time_unit="us")
+        .dt.convert_time_zone(BEIJING_ZONE)
+        .dt.replace_time_zone(None)
+        for f in OFFSET_FORMATS
+    ]
+    return pl.coalesce([_text.parse_times(col, TIME_FORMATS), *aware])
 
 
 def is_generic(header: list[str], mapping: dict[str, str] | None = None) -> bool:
@@ -77,7 +105,7 @@ def parse_generic(path: str | Path, mapping: dict[str, str] | None = None) -> _t
         except Exception as exc:
             raise InputError(f"{path}: unreadable Parquet file ({exc})") from exc
         header = table.columns
-        frame = table.select([pl.col(c).cast(pl.String).alias(S + c) for c in header])
+        frame = table.select([_as_text(c, table.schema[c]).alias(S + c) for c in header])
         frame = frame.with_row_index("_line", offset=1).with_columns(pl.col("_line").cast(pl.Int64))
         rejects: list = []
         encoding = "parquet"
@@ -109,7 +137,7 @@ def parse_generic(path: str | Path, mapping: dict[str, str] | None = None) -> _t
         frame, bad, bad_names = _text.numeric(frame, present)
         frame = frame.with_columns(_bad=bad, _bad_names=bad_names)
     ts = (
-        _text.parse_times(src_of[when], TIME_FORMATS)
+        _parse_times(src_of[when])
         if when == "time"
         else pl.coalesce(
             [pl.col(src_of[when]).str.strip_chars().str.to_date(f, strict=False) for f in DATE_FORMATS]
