@@ -92,14 +92,21 @@ def read_station_list(path: str | Path, valid_from: dt.date | None = None) -> tu
         is_control=pl.when(flag == "Y").then(True).when(flag == "N").then(False).otherwise(None),
         valid_from=pl.lit(valid_from, pl.Date),
     )
+    first_line = pl.col("_line").min().over("station_code")
     good, rejects = _text.split_bad(
         frame,
         [
             (pl.col("station_code").fill_null("") == "", pl.lit("missing station code")),
             (pl.col("is_control").is_null(), pl.lit("对照点 is neither Y nor N")),
+            # a code listed twice: the first line stands, a later one is refused, never silently merged
+            (
+                pl.col("_line") != first_line,
+                pl.format("重复的监测点编码 {}（首次出现在第 {} 行）", pl.col("station_code"), first_line),
+            ),
         ],
     )
-    return conform(good.unique("station_code", keep="last", maintain_order=True)), rejects
+    # every line is accounted for: the reader's unreadable lines are rejects too
+    return conform(good), sorted([*raw.rejects, *rejects])
 
 
 def prsa_registry(codes: list[str] | None = None) -> pl.DataFrame:
