@@ -78,11 +78,15 @@ def authenticate(request: Request) -> Principal | None:
         if principal is None:
             raise HTTPException(401, "invalid or revoked API token: create a new one on the API tokens page")
         return principal
-    uid = request.session.get("uid")
+    sid = request.session.get("sid")
+    uid = backend.sessions.user_for(sid) if isinstance(sid, str) else None
     if uid is None:
+        if sid is not None:
+            request.session.clear()  # an ended session: the cookie no longer opens anything
         return None
     principal = backend.principal(uid)
     if principal is None or request.session.get("pwv") != backend.password_version(uid):
+        backend.sessions.end(sid)
         request.session.clear()
         return None
     return principal

@@ -19,6 +19,7 @@ from lantian.store.models import Evidence, Organisation, User
 from lantian.web.air import AirData
 from lantian.web.auth import Principal
 from lantian.web.security import hash_password, new_api_token, verify_password
+from lantian.web.sessions import SessionStore
 from lantian.web.settings import WebSettings
 from lantian.web.tokens import TokenStore
 from lantian.workflow import rules as R
@@ -78,6 +79,7 @@ class Backend:
         self.db = open_database(settings.database_url)
         self.workflow = Workflow(self.db, self.rules, self.clock)
         self.tokens_store = TokenStore(self.db.engine, self.clock)
+        self.sessions = SessionStore(self.db.engine, web.session_max_age, self.clock)
         self.air = AirData(settings)
         self.evidence_dir = Path(settings.data_dir) / "evidence"
 

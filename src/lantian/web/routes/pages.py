@@ -75,14 +75,19 @@ def login(
             status_code=401,
         )
     throttle.succeeded(ip, username)
-    request.session.clear()  # a fresh session on login (no fixation)
-    request.session.update({"uid": principal.id, "pwv": backend.password_version(principal.id), "lang": lang})
+    request.session.clear()  # a fresh session on login (no fixation), kept on the server (web.sessions)
+    request.session.update(
+        {"sid": backend.sessions.start(principal.id), "pwv": backend.password_version(principal.id), "lang": lang}
+    )
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, _: Anyone):
     lang = lang_of(request)
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        request.app.state.backend.sessions.end(sid)  # the cookie, if kept or copied, opens nothing now
     request.session.clear()
     request.session["lang"] = lang
     return RedirectResponse("/login", status_code=303)
@@ -208,17 +213,18 @@ def monthly(
 
 @router.get("/tokens")
 def tokens(request: Request, user: Anyone):
-    ctx = {
-        "tokens": request.app.state.backend.tokens(user),
-        "new_token": request.session.pop("new_token", None),
-    }
+    ctx = {"tokens": request.app.state.backend.tokens(user), "new_token": None}
     return render(request, "tokens.html", {"d": ctx}, nav="tokens")
 
 
 @router.post("/tokens")
 def token_create(request: Request, user: Anyone, name: Annotated[str, Form(min_length=1, max_length=80)]):
-    request.session["new_token"] = request.app.state.backend.create_token(user, name)
-    return RedirectResponse("/tokens", status_code=303)
+    if user.via != "session":
+        raise HTTPException(403, "API 令牌不能创建新令牌：请在网页上登录后，在“API 令牌”页面创建。")
+    backend = request.app.state.backend
+    # shown once, in this answer only: the token is never stored, nor put in the session cookie
+    ctx = {"tokens": backend.tokens(user), "new_token": backend.create_token(user, name)}
+    return render(request, "tokens.html", {"d": ctx}, 201, nav="tokens")
 
 
 @router.post("/tokens/{token_id}/revoke")

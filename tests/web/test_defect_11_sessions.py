@@ -1,0 +1,54 @@
+"""Sessions are kept on the server and end at logout; a new API token never travels in the cookie; a
+token cannot mint tokens (lantian.web.sessions, Alembic revision 0004)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from fastapi.testclient import TestClient
+from webtools import api, csrf_of, login
+
+
+def _payload(cookie: str) -> dict:
+    data = cookie.split(".")[0]  # itsdangerous: base64(JSON).timestamp.signature
+    return json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+
+
+def test_defect_11_session_cookie_dead_after_logout(app):
+    with TestClient(app) as c:
+        login(c, "inspector")
+        kept = c.cookies.get("lantian_session")
+        csrf = c.headers["X-CSRF-Token"]
+        assert c.get("/cases", follow_redirects=False).status_code == 200
+        c.post("/logout")
+    with TestClient(app) as thief:  # the cookie copied before logout
+        thief.cookies.set("lantian_session", kept)
+        r = thief.get("/cases", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        r = thief.post("/cases/1/comments", data={"text": "still here", "csrf_token": csrf},
+                       headers={"X-CSRF-Token": csrf}, follow_redirects=False)
+        assert r.status_code in (303, 401)
+        assert "still here" not in thief.get("/cases/1").text
+
+
+def test_defect_11_new_token_not_in_the_session_cookie(app):
+    with TestClient(app) as c:
+        login(c, "leader")
+        page = c.post(
+            "/tokens", data={"name": "probe", "csrf_token": csrf_of(c.get("/tokens").text)}, follow_redirects=False
+        )
+        assert page.status_code == 201  # the token is in this answer, not behind a redirect
+        token = re.search(r'id="new-token">([^<]+)<', page.text).group(1)
+        for header in page.headers.get_list("set-cookie"):
+            value = header.split(";")[0].split("=", 1)[1]
+            assert token not in json.dumps(_payload(value))
+        assert token not in json.dumps(_payload(c.cookies.get("lantian_session")))
+        assert token not in c.get("/tokens").text  # shown once
+
+
+def test_defect_11_a_token_cannot_mint_tokens(app, tokens):
+    c = api(app, tokens["admin"])
+    r = c.post("/tokens", data={"name": "minted"})
+    assert r.status_code == 403
