@@ -30,6 +30,6 @@ def tokens(app) -> dict[str, str]:
     for role, username in ROLE_USER.items():
         with TestClient(app) as c:
             login(c, username)
-            r = c.post("/tokens", data={"name": f"{role} test"}, follow_redirects=True)
+            r = c.post("/tokens", data={"name": f"{role} test", "scope": "write"}, follow_redirects=True)
             out[role] = re.search(r'id="new-token">([^<]+)<', r.text).group(1)
     return out

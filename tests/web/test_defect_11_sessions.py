@@ -52,3 +52,37 @@ def test_defect_11_a_token_cannot_mint_tokens(app, tokens):
     c = api(app, tokens["admin"])
     r = c.post("/tokens", data={"name": "minted"})
     assert r.status_code == 403
+
+
+def _new_token(app, username: str, **form) -> str:
+    with TestClient(app) as c:
+        login(c, username)
+        page = c.post("/tokens", data={"name": "scoped", **form})
+        return re.search(r'id="new-token">([^<]+)<', page.text).group(1)
+
+
+def test_defect_11_read_token_cannot_write(app):
+    token = _new_token(app, "admin", scope="read")
+    c = api(app, token)
+    assert c.get("/api/v1/me").status_code == 200
+    r = c.post("/api/v1/cases", json={"source": "patrol", "category": "扬尘", "severity": "low",
+                                      "district": "天元区", "address": "x", "description": "y"})
+    assert r.status_code == 403 and "只读" in r.json()["error"]["message"]
+
+
+def test_defect_11_expired_token_opens_nothing(app):
+    from sqlalchemy import update
+
+    from lantian.web.security import token_digest
+    from lantian.web.tokens import api_tokens
+
+    token = _new_token(app, "leader", days="1")
+    assert api(app, token).get("/api/v1/me").status_code == 200
+    backend = app.state.backend
+    with backend.db.engine.begin() as conn:  # a day and a second later
+        conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.digest == token_digest(token))
+            .values(expires_at=backend.clock.now())
+        )
+    assert api(app, token).get("/api/v1/me").status_code == 401

@@ -29,7 +29,7 @@ def fuzz_app(tmp_path_factory):
         login(c, "admin")
         import re
 
-        page = c.post("/tokens", data={"name": "fuzz"}, follow_redirects=True).text
+        page = c.post("/tokens", data={"name": "fuzz", "scope": "write"}, follow_redirects=True).text
         app.state.fuzz_token = re.search(r'id="new-token">([^<]+)<', page).group(1)
     return app
 

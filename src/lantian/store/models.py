@@ -283,6 +283,10 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: "read" (GET only) or "write" (also the case actions of the API)
+    scope: Mapped[str] = mapped_column(String(10), default="write")
+    #: After this moment (Beijing time) the token opens nothing; ``None``: no expiry (tokens made before 0005).
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class WebSession(Base):

@@ -30,6 +30,7 @@ class Principal:
     unit_id: int | None
     unit_name: str | None
     via: str = "session"  # "session" or "token"
+    scope: str = "write"  # of a token: "read" (GET only) or "write" (lantian.web.tokens)
 
 
 class LoginRequired(HTTPException):
@@ -106,6 +107,8 @@ def require(*roles: str) -> Callable:
             raise HTTPException(
                 403, f"your role ({principal.role}) may not do this; allowed: {', '.join(roles)}"
             )
+        if principal.via == "token" and principal.scope != "write" and request.method not in SAFE_METHODS:
+            raise HTTPException(403, "此 API 令牌为只读：修改数据请在“API 令牌”页面创建读写令牌。")
         await check_csrf(request)
         request.state.principal = principal
         return principal

@@ -5,6 +5,7 @@ case work from :class:`lantian.workflow.services.Workflow` (which checks every p
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -21,7 +22,7 @@ from lantian.web.auth import Principal
 from lantian.web.security import hash_password, new_api_token, verify_password
 from lantian.web.sessions import SessionStore
 from lantian.web.settings import WebSettings
-from lantian.web.tokens import TokenStore
+from lantian.web.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES, TokenStore
 from lantian.workflow import rules as R
 from lantian.workflow.services import Workflow
 
@@ -120,15 +121,22 @@ class Backend:
             return self._principal(user)
 
     def principal_for_token(self, digest: str) -> Principal | None:
-        user_id = self.tokens_store.user_for(digest)
-        return self.principal(user_id, via="token") if user_id is not None else None
+        found = self.tokens_store.user_for(digest)
+        if found is None:
+            return None
+        principal = self.principal(found[0], via="token")
+        return dataclasses.replace(principal, scope=found[1]) if principal is not None else None
 
     def tokens(self, user: Principal) -> list[dict]:
         return self.tokens_store.list(user.id)
 
-    def create_token(self, user: Principal, name: str) -> str:
+    def create_token(self, user: Principal, name: str, scope: str = "read", days: int = DEFAULT_DAYS) -> str:
+        if scope not in SCOPES:
+            raise InputError(f"未知的令牌权限 {scope!r}：可选 {'、'.join(SCOPES)}（只读 / 读写）")
+        if not 1 <= days <= MAX_DAYS:
+            raise InputError(f"令牌有效期应为 1 至 {MAX_DAYS} 天，实际为 {days} 天")
         token, digest = new_api_token()
-        self.tokens_store.add(user.id, name.strip(), digest)
+        self.tokens_store.add(user.id, name.strip(), digest, scope, days)
         return token
 
     def revoke_token(self, user: Principal, token_id: int) -> None:

@@ -218,12 +218,19 @@ def tokens(request: Request, user: Anyone):
 
 
 @router.post("/tokens")
-def token_create(request: Request, user: Anyone, name: Annotated[str, Form(min_length=1, max_length=80)]):
+def token_create(
+    request: Request,
+    user: Anyone,
+    name: Annotated[str, Form(min_length=1, max_length=80)],
+    scope: Annotated[str, Form()] = "read",
+    days: Annotated[int, Form(ge=1, le=366)] = 90,
+):
     if user.via != "session":
         raise HTTPException(403, "API 令牌不能创建新令牌：请在网页上登录后，在“API 令牌”页面创建。")
     backend = request.app.state.backend
     # shown once, in this answer only: the token is never stored, nor put in the session cookie
-    ctx = {"tokens": backend.tokens(user), "new_token": backend.create_token(user, name)}
+    token = backend.create_token(user, name, scope, days)
+    ctx = {"tokens": backend.tokens(user), "new_token": token}
     return render(request, "tokens.html", {"d": ctx}, 201, nav="tokens")
 
 
