@@ -86,3 +86,30 @@ def test_defect_11_expired_token_opens_nothing(app):
             .values(expires_at=backend.clock.now())
         )
     assert api(app, token).get("/api/v1/me").status_code == 401
+
+
+def test_defect_11_password_spraying_from_one_address_is_throttled():
+    """Failures are also counted per client address across user names (LoginThrottle.IP_FACTOR)."""
+    from lantian.web.security import LoginThrottle
+
+    t = LoginThrottle(2, 60, clock=lambda: 0.0)
+    names = [f"user{i}" for i in range(2 * LoginThrottle.IP_FACTOR)]
+    for name in names:  # one failure per name: never the per-user limit
+        assert t.retry_after("10.0.0.9", name) == 0
+        t.failed("10.0.0.9", name)
+    assert t.retry_after("10.0.0.9", "someone-else") > 0
+    assert t.retry_after("10.0.0.10", "someone-else") == 0  # another client is not locked out
+
+
+def test_defect_11_serve_trusts_forwarded_addresses_only_from_the_named_proxy(monkeypatch):
+    import uvicorn
+
+    from lantian.cli import web_cmd
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    monkeypatch.setattr("lantian.web.create_app", lambda settings: object())
+    web_cmd._run(None, "127.0.0.1", 8000)
+    assert seen["proxy_headers"] is False
+    web_cmd._run(None, "127.0.0.1", 8000, "127.0.0.1")
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "127.0.0.1"

@@ -26,12 +26,21 @@ def _settings(store: Path | None, db: str | None, data_dir: Path | None = None):
     )
 
 
-def _run(settings, host: str, port: int) -> None:
+def _run(settings, host: str, port: int, proxy: str | None = None) -> None:
     import uvicorn
 
     from lantian.web import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    # Behind a reverse proxy, the client's address (for the login throttle) is taken from
+    # X-Forwarded-For, but only from the proxy addresses given with --proxy-headers.
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy or "",
+    )
 
 
 @app.command()
@@ -42,6 +51,14 @@ def serve(
         Path | None, typer.Option(help="Parquet store directory (default: from config).")
     ] = None,
     db: Annotated[str | None, typer.Option(help="Database URL (default: from config).")] = None,
+    proxy_headers: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy-headers",
+            help="反向代理的地址（如 127.0.0.1，多个以逗号分隔）：从其 X-Forwarded-For 取客户端地址，"
+            "登录限流按真实客户端计。不设则不信任任何转发头。",
+        ),
+    ] = None,
 ) -> None:
     """Serve the dashboard and the REST API (docs at /api/docs)."""
     settings = _settings(store, db)
@@ -49,7 +66,7 @@ def serve(
         f"lantian: serving http://{host}:{port}/ (store {settings.store}, database {settings.database_url})",
         err=True,
     )
-    _run(settings, host, port)
+    _run(settings, host, port, proxy_headers)
 
 
 @app.command()

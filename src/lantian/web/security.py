@@ -54,13 +54,17 @@ def same_token(a: str | None, b: str | None) -> bool:
 
 
 class LoginThrottle:
-    """At most ``attempts`` failed logins per (client address, user name) within ``window`` seconds."""
+    """At most ``attempts`` failed logins per (client address, user name), and ``attempts × IP_FACTOR``
+    per client address across all user names (password spraying), within ``window`` seconds. The client
+    address is the proxy's forwarded one only where ``lantian serve --proxy-headers`` trusts it."""
+
+    IP_FACTOR = 4
 
     def __init__(self, attempts: int, window: float, clock=time.monotonic) -> None:
         self.attempts = attempts
         self.window = window
         self._clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._failures: dict[tuple[str, str | None], deque[float]] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: tuple[str, str]) -> deque[float]:
@@ -72,17 +76,20 @@ class LoginThrottle:
 
     def retry_after(self, ip: str, username: str) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
-        key = (ip, username.strip().lower())
+        limits = (((ip, username.strip().lower()), self.attempts), ((ip, None), self.attempts * self.IP_FACTOR))
+        wait = 0
         with self._lock:
-            q = self._recent(key)
-            if len(q) < self.attempts:
-                return 0
-            return max(1, int(self.window - (self._clock() - q[0])) + 1)
+            for key, limit in limits:
+                q = self._recent(key)
+                if len(q) >= limit:
+                    wait = max(wait, max(1, int(self.window - (self._clock() - q[0])) + 1))
+        return wait
 
     def failed(self, ip: str, username: str) -> None:
-        key = (ip, username.strip().lower())
         with self._lock:
-            self._recent(key).append(self._clock())
+            now = self._clock()
+            self._recent((ip, username.strip().lower())).append(now)
+            self._recent((ip, None)).append(now)
 
     def succeeded(self, ip: str, username: str) -> None:
         with self._lock:
