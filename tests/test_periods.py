@@ -141,7 +141,7 @@ def test_kind_refuses_other_periods_and_says_how_to_write_them(text, kind, form)
         ("2026-02-30", "day is out of range for month"),
         ("2016-03-31..2016-03-01", "the end is before the start"),
         ("2016-02-30..2016-03-01", "write days that exist"),
-        ("0000", "years run from 0001 to 9999"),
+        ("0000", "year 0000 is outside 1900–2100"),
     ],
 )
 def test_errors_say_what_was_wrong(text, message):

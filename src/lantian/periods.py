@@ -19,6 +19,7 @@ range      ``2026-01-01..2026-03-31``
 Assessment periods (HJ 663: year, half, quarter, month, ranges) and the supervision cycle's periods
 (day, ISO week, month, quarter) are the same objects. ``start`` and ``end`` are dates, both inside the
 period; ``start_time``/``end_time`` are the datetimes of the half-open interval the cycle counts in.
+A period written with a year outside :data:`MIN_YEAR`..:data:`MAX_YEAR` (1900–2100) is refused.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+
+# The years a period may lie in: the store's timestamps and the calendar arithmetic of the periods
+# (a period's ``end_time``, the same period last year) hold only inside them.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+_YEARS_IN = re.compile(r"^(\d{4})|\.\.(\d{4})")
 
 _ZH_QUARTER = "一二三四"
 _EN_MONTHS = tuple(calendar.month_name)[1:]  # fixed English names, independent of the locale
@@ -320,15 +326,30 @@ def ytd(as_of: dt.date) -> Period:
     return Period.ytd(as_of)
 
 
+def _check_years(s: str) -> None:
+    """InputError when a year written in ``s`` lies outside :data:`MIN_YEAR`..:data:`MAX_YEAR`."""
+    for match in _YEARS_IN.finditer(s):
+        year = int(match[1] or match[2])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise InputError(
+                f"period {s!r}: year {year:04d} is outside {MIN_YEAR}–{MAX_YEAR}; give a period in those years"
+                f"（年份 {year:04d} 超出 {MIN_YEAR}—{MAX_YEAR} 年的范围，请给出该范围内的时段）"
+            )
+
+
 def _parse_any(s: str, as_of: dt.date | None) -> Period | None:
     """The period spelled ``s``, None when no form matches; InputError when a form matches but the
-    values do not exist (month 13, week 60, 30 February, year 0000)."""
+    values do not exist (month 13, week 60, 30 February, year 0000 or any year outside
+    :data:`MIN_YEAR`..:data:`MAX_YEAR`)."""
+    _check_years(s)
     try:
         return _parse_form(s, as_of)
     except InputError:
         raise
-    except ValueError as exc:
-        raise InputError(f"period {s!r}: {exc}; years run from 0001 to 9999（日期超出范围）") from None
+    except (ValueError, OverflowError) as exc:
+        raise InputError(
+            f"period {s!r}: {exc}; give a period in the years {MIN_YEAR}–{MAX_YEAR}（日期超出范围）"
+        ) from None
 
 
 def _parse_form(s: str, as_of: dt.date | None) -> Period | None:
@@ -397,6 +418,7 @@ def parse_period(text: str, as_of: dt.date | None = None, kind: str | None = Non
         )
     if wanted == "ytd" and s.lower() == "ytd":
         return _parse_any(s, as_of)  # says when as_of is missing
+    _check_years(s)  # a year out of range is said as such, not as a wrong form
     try:
         period = _parse_any(s, as_of)
     except InputError:
@@ -409,4 +431,4 @@ def parse_period(text: str, as_of: dt.date | None = None, kind: str | None = Non
     return period
 
 
-__all__ = ["FORMS", "KINDS", "KIND_ALIASES", "Period", "parse_period", "ytd"]
+__all__ = ["FORMS", "KINDS", "KIND_ALIASES", "MAX_YEAR", "MIN_YEAR", "Period", "parse_period", "ytd"]

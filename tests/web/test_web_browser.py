@@ -163,8 +163,8 @@ def test_create_and_advance_a_case_and_a_refused_action(browser, server):
     # a refused action: the officer opens another unit's case
     officer.goto(f"{server}/cases")
     officer.goto(case_url.rsplit("/", 1)[0] + "/" + str(_lusong_case(server)))
-    expect(officer.locator("h1")).to_contain_text("403")
-    expect(officer.locator("#error-message")).to_contain_text("belongs to another unit")
+    expect(officer.locator("h1")).to_contain_text("404")
+    expect(officer.locator("#error-message")).to_contain_text("no case")
     officer.screenshot(path=str(ARTIFACTS / "refused.png"))
     officer.close()
     assert not (errors or errors2 or errors3)

@@ -198,5 +198,5 @@ def test_officer_cannot_upload_to_another_units_case(app, tokens):
     with TestClient(app) as c:
         login(c, "tianyuan")
         r = c.post(f"/cases/{cid}/evidence", files={"file": ("x.png", PNG, "image/png")})
-        assert r.status_code == 403
+        assert r.status_code == 404  # another unit's case does not exist for the officer
     assert not (app.state.backend.evidence_dir / str(cid)).exists()

@@ -22,6 +22,7 @@ so the IAQI of 式1 is an exact fraction and its ceiling is exact (100.000… st
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Literal
 
 import polars as pl
@@ -36,6 +37,9 @@ Kind = Literal["hourly", "daily"]
 #: Indicator → the pollutant it measures (for the missing-pollutant rule).
 _POLLUTANT_OF = {"so2": "so2", "no2": "no2", "co": "co", "o3": "o3", "o3_8h": "o3",
                  "pm10": "pm10", "pm25": "pm25"}
+# The largest concentration a single-value AQI accepts (µg/m³, CO mg/m³): far above any air ever
+# measured (the IAQI caps at 500 long before), and small enough for the exact decimal arithmetic.
+MAX_CONCENTRATION = 1_000_000.0
 _DISPLAY_ORDER = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25")
 _INPUT_COLUMNS = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25", "so2_24h", "pm10_24h", "pm25_24h")
 
@@ -326,8 +330,15 @@ def aqi(
     if unknown:
         raise InputError(f"unknown pollutant(s) {unknown}; use {', '.join(_INPUT_COLUMNS)}")
     for name, value in concentrations.items():
-        if value is not None and value < 0:
-            raise InputError(f"{name}: negative concentration {value}")
+        if value is None:
+            continue
+        if value < 0:
+            raise InputError(f"{name}: negative concentration {value}; concentrations are 0 or more（浓度不能为负）")
+        if not math.isfinite(value) or value > MAX_CONCENTRATION:
+            raise InputError(
+                f"{name}: concentration {value} is not a measurement; give a number from 0 to "
+                f"{MAX_CONCENTRATION:g}（浓度须为 0—{MAX_CONCENTRATION:g} 之间的数值）"
+            )
     name = _scalar_regime(regime, date)
     row = {k: [None if v is None else float(v)] for k, v in concentrations.items()}
     schema = {k: pl.Float64 for k in row}

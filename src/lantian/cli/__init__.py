@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import typer
@@ -17,6 +18,40 @@ app = typer.Typer(
 # Sub-command modules register themselves on ``app`` when imported.
 from lantian.cli import _modules  # noqa: E402,F401
 
+_NO_SPACE = ("no space left on device", f"os error {errno.ENOSPC})", "database or disk is full")
+
+
+def _disk_full_at(exc: BaseException) -> str | None:
+    """Where the disk filled up, when ``exc`` (or an error it was raised from) is ENOSPC: an OSError
+    with that errno, or an error of a library (Polars, PyArrow, SQLite) whose message carries it."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return str(exc.filename) if exc.filename else _output_of_command()
+        text = str(exc).lower()
+        if any(marker in text for marker in _NO_SPACE):
+            return _output_of_command()
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _output_of_command() -> str:
+    """The place the command writes to, as given on its command line (``--output``, ``--store``, ``--db``)."""
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        for option in ("--output", "-o", "--store", "--db"):
+            if arg == option and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(option + "="):
+                return arg.split("=", 1)[1]
+    return "the data directory (the store, the database or the output file)"
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
 
 def main() -> None:
     """Console entry point: errors of lantian become a one-line message and exit code 2."""
@@ -26,14 +61,18 @@ def main() -> None:
 
     try:
         app()
-    except LantianError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except (OSError, UnicodeError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     except Exception as exc:
+        where = _disk_full_at(exc)
+        if where is not None:
+            _fail(
+                f"disk full at {where}: nothing more could be written; free space on that disk (or give "
+                "another --store / --output) and run the command again（磁盘已满，请清理空间后重试）",
+                2,
+            )
+        if isinstance(exc, LantianError | OSError | UnicodeError):
+            _fail(str(exc), 2)
         if os.environ.get("LANTIAN_DEBUG"):
             raise
-        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (set LANTIAN_DEBUG=1 for details)", err=True)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        typer.echo(f"error: unexpected {type(exc).__name__}: {first} (set LANTIAN_DEBUG=1 for details)", err=True)
         sys.exit(1)

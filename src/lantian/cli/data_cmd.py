@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -53,7 +54,7 @@ def _dump(obj) -> None:
     typer.echo(dumps(obj))
 
 
-def _run_ingest(ds, paths, fmt, mapping, as_json):
+def _run_ingest(ds, paths, fmt, mapping, as_json, force=False):
     with Progress(
         TextColumn("[bold]ingest[/]"),
         BarColumn(),
@@ -72,7 +73,7 @@ def _run_ingest(ds, paths, fmt, mapping, as_json):
             else:
                 bar.update(task, advance=1, rows=bar.tasks[task].fields["rows"] + event["rows"])
 
-        return ds.ingest(paths, fmt=fmt, mapping=mapping, progress=progress)
+        return ds.ingest(paths, fmt=fmt, mapping=mapping, progress=progress, force=force)
 
 
 @app.command()
@@ -83,11 +84,14 @@ def ingest(
     mapping: Annotated[
         str | None, typer.Option("--map", help="Column mapping src=dst,... (generic format).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Read files again even if the ingest log already has them.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest data files into the store: idempotent, incremental, atomic; nothing is dropped silently."""
     ds = _dataset(store)
-    report = _run_ingest(ds, paths, fmt, _mapping(mapping), as_json)
+    report = _run_ingest(ds, paths, fmt, _mapping(mapping), as_json, force)
     if as_json:
         _dump(report.to_dict())
         return
@@ -104,7 +108,7 @@ def ingest(
     )
     for f in report.files:
         table.add_row(
-            Path(f.path).name,
+            escape(Path(f.path).name),
             f.format or "—",
             f.status,
             *(
@@ -133,6 +137,11 @@ def ingest(
         f"rows_read {report.rows_read:,} = stored {report.rows_stored:,} + quarantined "
         f"{report.rows_quarantined:,} + duplicate {report.rows_duplicate:,}  ({report.seconds:.1f} s)"
     )
+    for f in report.files:
+        if f.message and f.status not in ("ingested", "already ingested"):
+            console.print(
+                f"[red]{escape(Path(f.path).name)}[/]: {f.status}: {escape(f.message)}", highlight=False
+            )
     if report.skipped:
         console.print(f"skipped (not data files): {', '.join(report.skipped)}")
     if report.rows_quarantined:

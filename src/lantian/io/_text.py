@@ -3,19 +3,23 @@
 Every reader starts from :func:`read_table`. A line is never dropped: it ends up either as a row of
 fields with the header's column count or as a *reject* ``(line number, raw text, reason)``.
 Encodings: UTF-8 (with or without BOM), then GB18030 (a superset of GBK); gzip is opened by its magic
-bytes. When a file mixes encodings, the majority decides and the other lines are rejected as
+bytes, every member decompressed. A damaged gzip file is accounted, never read short in silence: the
+complete lines of a truncated stream are read and the rest becomes one reject, as do bytes after the
+last member; a corrupt deflate stream refuses the file (:class:`Payload`). When a file mixes encodings, the majority decides and the other lines are rejected as
 undecodable.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from lantian.errors import InputError
 
 #: Markers of a missing value in the text formats.
 MISSING = ("", "NA", "N/A", "NaN", "nan", "—", "-", "--", "null", "NULL", "None")
@@ -53,22 +57,97 @@ def rejects_frame(rejects: list[tuple[int, str, str]]) -> pl.DataFrame:
     return pl.DataFrame({"line": list(line), "raw": list(raw), "reason": list(reason)}, schema=REJECT_SCHEMA)
 
 
-def read_bytes(path: Path) -> bytes:
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
+#: How the reason given to the unread part of a damaged gzip file begins.
+GZIP_REASON = "gzip "
+_GZIP_MAGIC = b"\x1f\x8b"
+_INFLATE_CHUNK = 16384
+
+
+@dataclass
+class Payload:
+    """The bytes of a file after decompression, and what could not be read of it.
+
+    ``problem`` is ``None`` for a complete file, else ``"truncated"`` (the gzip stream ends early),
+    ``"trailing"`` (bytes after the last gzip member) or ``"corrupt"`` (invalid deflate data or a failed
+    checksum: what decompressed cannot be trusted). ``data`` holds the complete lines read (for a
+    truncated or corrupt stream the last partial line is moved to ``tail``); ``unread`` is the number
+    of compressed bytes not read; ``message`` says what went wrong and what to do.
+    """
+
+    data: bytes
+    problem: str | None = None
+    tail: bytes = b""
+    unread: int = 0
+    message: str = ""
+
+    def reject(self) -> tuple[int, str, str] | None:
+        """The accounting unit of the unread rest: (line number, raw text, reason), or None."""
+        if self.problem is None:
+            return None
+        lines = self.data.count(b"\n") + (0 if not self.data or self.data.endswith(b"\n") else 1)
+        preview = self.tail[:200].decode("utf-8", "backslashreplace")
+        return lines + 1, preview, self.message
+
+
+def _gunzip(raw: bytes) -> Payload:
+    """Decompress every gzip member, keeping what decompresses when the stream is damaged."""
+    out: list[bytes] = []
+    pos = 0
+    while True:
+        inflater = zlib.decompressobj(wbits=31)
+        start = pos
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError):
-            # a truncated gzip stream: keep what decompresses
-            d = gzip.GzipFile(fileobj=__import__("io").BytesIO(raw))
-            chunks = []
-            try:
-                while chunk := d.read(65536):
-                    chunks.append(chunk)
-            except (OSError, EOFError):
-                pass
-            raw = b"".join(chunks)
-    return raw
+            while pos < len(raw) and not inflater.eof:
+                out.append(inflater.decompress(raw[pos : pos + _INFLATE_CHUNK]))
+                pos += _INFLATE_CHUNK
+            if not inflater.eof:
+                out.append(inflater.flush())
+        except zlib.error as exc:
+            return _damaged(
+                b"".join(out),
+                "corrupt",
+                len(raw) - start,
+                f"gzip 压缩数据损坏（{exc}）：已解压的内容无法确认正确，整个文件未导入；"
+                "请取得完好的文件后重新导入",
+            )
+        if not inflater.eof:
+            return _damaged(
+                b"".join(out),
+                "truncated",
+                0,
+                f"gzip 文件不完整：压缩流在第 {len(raw)} 字节处中断，其后的内容缺失；已读出的完整行照常处理，"
+                "请取得完整的文件后重新导入",
+            )
+        rest = inflater.unused_data + raw[pos:]
+        pos = len(raw) - len(rest)
+        if not rest:
+            return Payload(b"".join(out))
+        if rest[:2] != _GZIP_MAGIC:
+            return Payload(
+                b"".join(out),
+                "trailing",
+                rest,
+                len(rest),
+                f"gzip 压缩流结束后还有 {len(rest)} 字节无法识别的数据，未读入；请核对文件是否完整、来源是否正确",
+            )
+
+
+def _damaged(data: bytes, problem: str, unread: int, message: str) -> Payload:
+    cut = data.rfind(b"\n") + 1
+    return Payload(data[:cut], problem, data[cut:], unread, message)
+
+
+def read_payload(path: Path) -> Payload:
+    """The file's bytes, gunzipped when they start with the gzip magic; damage is described, not raised."""
+    raw = path.read_bytes()
+    if raw[:2] == _GZIP_MAGIC:
+        return _gunzip(raw)
+    return Payload(raw)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The readable bytes of a file (see :func:`read_payload` for what could not be read)."""
+    return read_payload(path).data
 
 
 def decode_lines(raw: bytes) -> tuple[list[tuple[int, str | None, bytes]], str]:
@@ -113,7 +192,10 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
 
     With ``header=False`` the column names come from ``columns``.
     """
-    lines, encoding = decode_lines(read_bytes(path))
+    payload = read_payload(path)
+    if payload.problem == "corrupt":
+        raise InputError(payload.message)
+    lines, encoding = decode_lines(payload.data)
     rejects: list[tuple[int, str, str]] = []
     head: list[str] | None = None if header else list(columns or [])
     rows: list[list[str]] = []
@@ -158,6 +240,9 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             continue
         rows.append(fields)
         numbers.append(number)
+    unread = payload.reject()
+    if unread is not None:
+        rejects.append(unread)
     return RawTable(header=head or [], rows=rows, lines=numbers, rejects=rejects, encoding=encoding)
 
 

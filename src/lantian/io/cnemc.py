@@ -8,13 +8,19 @@ Notes
 Time: ``timepoint`` is already an hour-ending label in Beijing time (``16:00`` = mean over
 15:00–16:00), the canonical convention; it is not shifted. Layouts: 2022 ``2022-01-01T00:00:00`` with
 empty = missing; 2026 ``2026-04-01T1000`` with ``NA`` = missing and ``/`` = not in the station's
-monitoring plan (listed in ``unmonitored``).
+monitoring plan (listed in ``unmonitored``). A release may lack columns: only the columns it carries
+are ``provided`` (a stored hour keeps the values of the others).
+
+Primary pollutant: each name in ``primarypollutant`` must be a known spelling
+(:data:`lantian.schema.PRIMARY_NAME_TO_CODE`); a row with an unknown name (a mis-encoded file, a typo)
+is rejected whole, like a row with a non-numeric value, so it never replaces a stored value.
 
 O3: canonical ``o3`` is the 1-hour value in every layout. In 2022 releases ``o3_24h`` holds it and
 ``o3`` the maximum 1-hour value of the last 24 h (→ ``o3_1h_max24``); in 2026 releases both hold the
-1-hour value (or ``o3_24h`` is empty). The layout is decided from the values
-(:func:`lantian.io._text.o3_columns`), recorded in ``metadata["o3_layout"]``. ``o3_8h_24h`` → ``o3_8h``
-(8-hour moving average), ``o3_8h`` → ``o3_8h_max`` (day's maximum so far).
+1-hour value (or ``o3_24h`` is empty). The layout is decided from the values of the rows that pass
+validation, robust to a few damaged cells (:func:`o3_layout_of`), recorded in
+``metadata["o3_layout"]``. ``o3_8h_24h`` → ``o3_8h`` (8-hour moving average), ``o3_8h`` →
+``o3_8h_max`` (day's maximum so far).
 
 A *row* (accounting unit) is one line = one station-hour.
 """
@@ -26,6 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from lantian.io import _text
+from lantian.io.limits import value_conditions
 from lantian.schema import PLATFORM_COLUMNS, POLLUTANTS, PRIMARY_NAME_TO_CODE, city_key
 
 HEADER = (
@@ -33,6 +40,7 @@ HEADER = (
     "pm2_5,pm2_5_24h,o3,o3_24h,o3_8h,o3_8h_24h,no2,no2_24h,so2,so2_24h,co,co_24h"
 ).split(",")
 REQUIRED = ("timepoint", "stationcode")
+HOURLY_VALUE_NAMES = (*POLLUTANTS, *PLATFORM_COLUMNS, "unmonitored")
 
 #: Source column → canonical column (O3 columns are decided from the content, see Notes).
 VARIABLE_MAP: dict[str, str] = {
@@ -86,12 +94,18 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     }
     frame, bad, bad_names = _text.numeric(frame, values)
     t = _text.parse_times(S + "timepoint", TIME_FORMATS)
+    primary = pl.col(S + "primarypollutant").str.strip_chars()
+    primary = pl.when(primary.is_in(list(_text.MISSING))).then(None).otherwise(primary)
+    names = primary.str.split(",").list.eval(pl.element().str.strip_chars())
+    unknown = names.list.eval(pl.element().filter(~pl.element().is_in(list(PRIMARY_NAME_TO_CODE))))
     frame = frame.with_columns(
         time=t,
         station_code=pl.col(S + "stationcode").str.strip_chars(),
         _bad=bad,
         _bad_names=bad_names,
         _aqi_int=pl.col("_aqi").round(0) == pl.col("_aqi"),
+        _primary=names,
+        _unknown_primary=unknown.list.join(","),
     )
     frame, rejects = _text.split_bad(
         frame,
@@ -106,6 +120,10 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
             ),
             (pl.col("_bad"), pl.lit("non-numeric value in ") + pl.col("_bad_names")),
             (pl.col("_aqi_int") == False, pl.lit("non-integer aqi")),  # noqa: E712
+            (
+                pl.col("_unknown_primary").fill_null("") != "",
+                pl.lit("unknown primary pollutant name: ") + pl.col("_unknown_primary"),
+            ),
         ],
     )
     rejects = raw.rejects + rejects
@@ -121,14 +139,18 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     frame = frame.with_columns(
         unmonitored=pl.when(unmonitored.list.len() > 0).then(unmonitored.list.join(",")).otherwise(None)
     )
-    frame, o3_layout, has_max24 = _text.o3_columns(frame, "_o3_a", "_o3_b", legacy)
+    checked = _plausible(frame, [v for v in values.values() if v != "_aqi"])
+    o3_layout, swap = o3_layout_of(checked, "_o3_a", "_o3_b", legacy)
+    if swap:
+        frame = frame.with_columns(o3=pl.col("_o3_b"), o3_1h_max24=pl.col("_o3_a"))
+    else:
+        frame = frame.with_columns(o3=pl.col("_o3_a"), o3_1h_max24=pl.lit(None, pl.Float64))
+    has_max24 = swap
     frame, o3_8h_layout = _text.o3_8h_columns(frame, "_o3_8h_moving", "_o3_8h_max")
-    primary = pl.col(S + "primarypollutant").str.strip_chars()
-    primary = pl.when(primary.is_in(list(_text.MISSING))).then(None).otherwise(primary)
     frame = frame.with_columns(
         aqi_official=pl.col("_aqi").cast(pl.Int64),
-        primary_official=primary.str.split(",")
-        .list.eval(pl.element().str.strip_chars().replace_strict(PRIMARY_NAME_TO_CODE, default=pl.element()))
+        primary_official=pl.col("_primary")
+        .list.eval(pl.element().replace_strict(PRIMARY_NAME_TO_CODE, return_dtype=pl.String))
         .list.join(","),
         source=pl.lit(str(path)),
     )
@@ -141,8 +163,8 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
         import datetime as dt
 
         period = (dt.datetime.strptime(period[0], fmt), dt.datetime.strptime(period[1], fmt))
-    provided = [*POLLUTANTS, *PLATFORM_COLUMNS, "unmonitored"]
-    if not has_max24:
+    provided = _provided(set(header), swap, o3_8h_layout != "as named")
+    if not has_max24 and "o3_1h_max24" in provided:
         provided.remove("o3_1h_max24")
     meta = {
         "format": "cnemc",
@@ -153,6 +175,60 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
         "cities": {c: city_key(c) for c in stations["city"].drop_nulls().unique().to_list()},
     }
     return _text.Parsed("hourly", out, rejects, meta, provided, period, stations)
+
+
+def _plausible(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The rows the store's validation keeps: plausible values, keys not repeated with other values."""
+    good, _ = _text.split_bad(frame, value_conditions(columns))
+    if not good.height:
+        return good
+    good = good.with_columns(_h=pl.struct(columns).hash())
+    return good.filter(pl.col("_h").n_unique().over("station_code", "time") == 1)
+
+
+#: Share of rows allowed to contradict a layout (damaged cells) before the evidence counts as mixed.
+LAYOUT_TOLERANCE = 0.02
+
+
+def o3_layout_of(frame: pl.DataFrame, a: str, b: str, legacy: bool) -> tuple[str, bool]:
+    """Decide from validated rows which of the two O3 columns holds the 1-hour value.
+
+    ``a`` is the platform's ``o3`` column and ``b`` its ``o3_24h`` column (both parsed). In 2026
+    releases both hold the 1-hour value (``a`` = ``b``); in 2022 releases ``a`` is the maximum 1-hour
+    value of the last 24 hours, so ``a`` ≥ ``b`` everywhere and ``a`` > ``b`` on most rows. A few damaged
+    cells (up to :data:`LAYOUT_TOLERANCE` of the rows with both values) do not decide: ``a`` > ``b`` on
+    so few rows is still the 2026 layout, and ``a`` < ``b`` on so few rows does not refute the 2022
+    layout. Other evidence is mixed and the timestamp layout decides (``legacy`` = 2022 style).
+    Returns the description recorded in ``metadata["o3_layout"]`` and whether the columns are swapped.
+    """
+    both = frame.filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
+    n = both.height
+    tolerance = int(n * LAYOUT_TOLERANCE)
+    greater = int((both[a] > both[b]).sum()) if n else 0
+    less = int((both[a] < both[b]).sum()) if n else 0
+    if frame.height == 0 or frame[b].is_null().all():
+        return "o3 is the 1-hour value (o3_24h empty)", False
+    if n and less <= tolerance and greater <= tolerance:
+        return "o3 and o3_24h both hold the 1-hour value", False
+    if n and less <= tolerance and greater * 2 >= n:
+        return "o3_24h is the 1-hour value, o3 the maximum 1-hour value of the last 24 h", True
+    return "mixed evidence; timestamp layout decides: " + (
+        "2022 (o3_24h = 1-hour)" if legacy else "o3 = 1-hour"
+    ), legacy
+
+
+def _provided(header: set[str], o3_swapped: bool, o3_8h_swapped: bool) -> list[str]:
+    """The canonical value columns the file carries: those whose source columns are all in the header."""
+    sources: dict[str, tuple[str, ...]] = {
+        v: (k,) for k, v in VARIABLE_MAP.items() if not v.startswith("_") and v in HOURLY_VALUE_NAMES
+    }
+    sources["o3"] = ("o3_24h",) if o3_swapped else ("o3",)
+    sources["o3_1h_max24"] = ("o3",)
+    sources["o3_8h"] = ("o3_8h",) if o3_8h_swapped else ("o3_8h_24h",)
+    sources["o3_8h_max"] = ("o3_8h_24h",) if o3_8h_swapped else ("o3_8h",)
+    sources["aqi_official"] = ("aqi",)
+    sources["unmonitored"] = tuple(c for srcs in UNMONITORED_SOURCE.values() for c in srcs)
+    return [c for c in HOURLY_VALUE_NAMES if c in sources and all(s in header for s in sources[c])]
 
 
 def _stations(frame: pl.DataFrame) -> pl.DataFrame:

@@ -10,14 +10,22 @@ Layout under the store directory::
     observed_stations.parquet              station attributes seen in ingested files
     revisions/<table>/part-<tx>.parquet    rows replaced by a corrected value, with revised_at, replaced_by
     quarantine/part-<tx>.parquet           rows not stored, with their reason and raw text
-    ingest_log.parquet                     one row per ingested file (sha256, counts, time)
+    ingest_log.parquet                     one row per file whose rows were committed (sha256, counts, time)
     _journal/                              commit journal (see below)
 
 Ingest semantics
 ----------------
 - Accounting per file and in total: ``rows_read = rows_stored + rows_quarantined + rows_duplicate``;
   what a *row* is depends on the format (each reader's docstring). Nothing is dropped silently.
-- Idempotent: a file whose sha256 is in the log is not read again; all its rows count as duplicates.
+- Idempotent: a file whose sha256 is in the log is not read again; all its rows count as duplicates
+  (``force=True``, ``lantian ingest --force``, reads it again). Only files whose rows were committed
+  are logged: a refused file (format not recognised, not readable, every row quarantined) can be
+  ingested again once corrected. Refused again alike, its records are not quarantined twice (status
+  ``already refused``, its rows counted as duplicates).
+- One file's failure is that file's report line (status ``error`` or ``unrecognised``, with its
+  message); the other files of the run are ingested. A damaged gzip file keeps the complete lines
+  that decompress and quarantines the unread rest as one unit (status ``incomplete``); a corrupt
+  deflate stream, whose decompressed bytes cannot be trusted, refuses the whole file.
   A row equal to the stored one (same key, same values) is a duplicate.
 - Incremental: new keys are appended; a different value for a stored key replaces it and the old row
   goes to ``revisions`` with its source. Columns a format does not carry keep their stored values.
@@ -50,6 +58,7 @@ from lantian import config
 from lantian.clock import SYSTEM_CLOCK
 from lantian.errors import InputError, LantianError, StoreError
 from lantian.io import _text, formats, stations
+from lantian.io.limits import value_conditions
 from lantian.jsonable import dumps
 from lantian.schema import (
     PLATFORM_COLUMNS,
@@ -95,11 +104,6 @@ TABLES: dict[str, Table] = {
     "monthly": Table("monthly", ("city", "month"), "month", MONTHLY_VALUES, False),
 }
 
-#: Physical plausibility limits (µg/m³; CO mg/m³). Above these a value is an instrument or transcription
-#: error, not air: the highest hourly PM10 of dust storms stays below 10 000 µg/m³.
-MAX_UG = 10_000.0
-MAX_CO = 1_000.0
-CO_COLUMNS = ("co", "co_24h")
 
 QUARANTINE_SCHEMA = {
     "source": pl.String(),
@@ -206,7 +210,22 @@ def expand(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
             files.append(p)
         else:
             raise InputError(f"{p}: no such file or directory")
-    return files, [str(s) for s in skipped]
+    return files, [shown(s) for s in skipped]
+
+
+def shown(path: Path) -> str:
+    """The path as text that can be stored and printed: bytes of a name that are not valid UTF-8 appear
+    as ``\\xNN`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _failure(exc: BaseException) -> str:
+    """What went wrong reading one file, as its report line says it."""
+    if isinstance(exc, MemoryError):
+        return "文件太大，内存不足，未能读取：请把文件拆分后分别导入"
+    if isinstance(exc, LantianError | ValueError | OSError | pl.exceptions.PolarsError):
+        return str(exc)
+    return f"读取时出错（{type(exc).__name__}: {exc}）：请核对文件内容，或把该文件报告给维护者"
 
 
 def _conform(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
@@ -317,8 +336,12 @@ class Dataset:
         mapping: dict[str, str] | None = None,
         progress: Callable[[dict], None] | None = None,
         batch_rows: int = 2_000_000,
+        force: bool = False,
     ) -> IngestReport:
-        """Ingest files and directories; returns the accounting per file and in total."""
+        """Ingest files and directories; returns the accounting per file and in total.
+
+        ``force`` reads files already in the ingest log again (their rows are merged as usual).
+        """
         import time
 
         if isinstance(paths, str | os.PathLike):
@@ -330,21 +353,21 @@ class Dataset:
         started = time.perf_counter()
         with self._lock():
             self._recover()
-            logged = set(self._read("ingest_log.parquet", LOG_SCHEMA)["sha256"].to_list())
             log_rows = {
                 r["sha256"]: r for r in self._read("ingest_log.parquet", LOG_SCHEMA).iter_rows(named=True)
             }
+            logged = set() if force else set(log_rows)
             batch = _Batch(self)
             for index, path in enumerate(files):
                 if progress:
-                    progress({"event": "file", "path": str(path), "index": index, "total": len(files)})
+                    progress({"event": "file", "path": shown(path), "index": index, "total": len(files)})
                 result = self._ingest_file(batch, path, fmt, mapping, logged, log_rows)
                 report.files.append(result)
                 if progress:
                     progress(
                         {
                             "event": "done",
-                            "path": str(path),
+                            "path": shown(path),
                             "index": index,
                             "total": len(files),
                             "rows": result.rows_read,
@@ -358,64 +381,108 @@ class Dataset:
         return report
 
     def _ingest_file(self, batch, path, fmt, mapping, logged, log_rows) -> FileReport:
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        out = FileReport(path=str(path), sha256=sha)
+        out = FileReport(path=shown(path))
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            out.status = "error"
+            out.message = f"无法读取文件（{exc.strerror or exc}）：请检查文件是否存在、是否有读取权限"
+            return out
+        out.sha256 = sha
         if sha in logged or sha in batch.hashes:
             prev = log_rows.get(sha) or next((r for r in batch.log if r["sha256"] == sha), {})
             out.status, out.format, out.table = "already ingested", prev.get("format"), prev.get("table")
             out.rows_read = out.rows_duplicate = int(prev.get("rows_read") or 0)
-            out.message = f"same content as {prev.get('file')}"
+            out.message = f"same content as {prev.get('file')}; 如需重新读取请加 --force"
             return out
         ingested_at = now_beijing()
+        parsed = None
         try:
             kind = formats.detect(path, mapping) if fmt == "auto" else fmt
             if kind is None and _is_station_list(path):
                 return self._ingest_registry(batch, path, out, ingested_at)
             out.format = kind
-            parsed = formats.parse(path, kind or "none", mapping) if kind else None
-        except (LantianError, pl.exceptions.PolarsError, ValueError, OSError) as exc:
-            parsed, out.message = None, str(exc)
-            kind = None
+            if kind:
+                parsed = formats.parse(path, kind, mapping)
+                table = TABLES[parsed.table]
+                good, rejects, duplicates = validate(parsed, table, ingested_at)
+        except Exception as exc:  # one file's failure is that file's report line, never the run's
+            parsed, out.message = None, _failure(exc)
         if parsed is None:
-            lines = [
-                (n, t if t is not None else b.decode("utf-8", "backslashreplace"))
-                for n, t, b in _text.decode_lines(_text.read_bytes(path))[0]
-                if (t is None or t.strip())
-            ]
-            reason = "format not recognised" if out.message is None else f"file not readable: {out.message}"
-            out.status = "unrecognised" if out.message is None else "error"
-            out.message = out.message or "format not recognised from the first line; give --format"
-            q = pl.DataFrame(
-                {
-                    "line": [n for n, _ in lines],
-                    "raw": [t for _, t in lines],
-                    "reason": [reason] * len(lines),
-                },
-                schema={"line": pl.Int64, "raw": pl.String, "reason": pl.String},
-            )
-            self._quarantine(batch, q, str(path), sha, None, ingested_at)
-            out.rows_read = out.rows_quarantined = len(lines)
-            self._log(batch, out, ingested_at)
-            return out
-        table = TABLES[parsed.table]
+            return self._refuse(batch, path, out, ingested_at)
         out.table = table.name
         out.details = {k: v for k, v in parsed.meta.items() if isinstance(v, str)}
         out.rows_read = parsed.rows_read
-        good, rejects, duplicates = validate(parsed, table, ingested_at)
         rejects = parsed.rejects + rejects
-        self._quarantine(batch, _text.rejects_frame(rejects), str(path), sha, table.name, ingested_at)
+        quarantined = _text.rejects_frame(rejects)
         stored, dup_store, revised = self._upsert(batch, table, good, parsed.provided, ingested_at)
         out.rows_quarantined = len(rejects)
         out.rows_duplicate = duplicates + dup_store
         out.rows_stored = stored
         out.rows_revised = revised
-        if table.name == "hourly":
-            self._observe(batch, parsed, good)
+        damage = next((r for _, _, r in parsed.rejects if r.startswith(_text.GZIP_REASON)), None)
+        if damage is not None:
+            out.status, out.message = "incomplete", damage
         if not out.balanced:
             raise StoreError(f"{path}: accounting does not balance ({out}); the store was not changed")
-        self._log(batch, out, ingested_at)
+        if out.rows_read and not out.rows_stored + out.rows_duplicate:
+            out.status = "refused"
+            out.message = out.message or "没有一行可以入库（全部隔离）：未记入导入日志，改正后可重新导入"
+            return self._quarantine_refused(batch, out, quarantined, table.name, ingested_at)
+        self._quarantine(batch, quarantined, out.path, sha, table.name, ingested_at)
+        if table.name == "hourly":
+            self._observe(batch, parsed, good)
+        if out.rows_stored + out.rows_duplicate:
+            self._log(batch, out, ingested_at)
         batch.rows += out.rows_read
         return out
+
+    def _quarantine_refused(self, batch, out: FileReport, q: pl.DataFrame, table, at) -> FileReport:
+        """Quarantine a refused file's records, unless an earlier attempt refused the same content alike."""
+        key = ["line", "reason"]
+        earlier = [f.filter(pl.col("sha256") == out.sha256).select(key) for f in batch.quarantine]
+        parts = sorted((self.root / "quarantine").glob("*.parquet"))
+        if parts and q.height:
+            earlier.append(
+                pl.scan_parquet(parts).filter(pl.col("sha256") == out.sha256).select(key).collect()
+            )
+        before = pl.concat(earlier).unique().sort(key) if earlier else None
+        if before is not None and before.height and q.select(key).unique().sort(key).equals(before):
+            out.status = "already refused"
+            out.rows_duplicate, out.rows_quarantined = out.rows_quarantined, 0
+            out.message = f"同一内容此前已被拒绝，隔离记录未重复写入（{out.message}）"
+            return out
+        self._quarantine(batch, q, out.path, out.sha256, table, at)
+        return out
+
+    def _refuse(self, batch, path, out: FileReport, ingested_at) -> FileReport:
+        """A file that could not be read as a whole: every line quarantined, nothing logged."""
+        try:
+            payload = _text.read_payload(path)
+            lines = [
+                (n, t if t is not None else b.decode("utf-8", "backslashreplace"))
+                for n, t, b in _text.decode_lines(payload.data)[0]
+                if (t is None or t.strip())
+            ]
+        except Exception as exc:  # the file cannot even be split into lines
+            payload, lines = None, []
+            out.message = out.message or _failure(exc)
+        if payload is not None and payload.problem == "corrupt":
+            out.message = out.message or payload.message
+        reason = "format not recognised" if out.message is None else f"file not readable: {out.message}"
+        out.status = "unrecognised" if out.message is None else "error"
+        out.message = out.message or "format not recognised from the first line; give --format"
+        reasons = [reason] * len(lines)
+        unread = payload.reject() if payload is not None else None
+        if unread is not None:
+            lines.append(unread[:2])
+            reasons.append(unread[2])
+        q = pl.DataFrame(
+            {"line": [n for n, _ in lines], "raw": [t for _, t in lines], "reason": reasons},
+            schema={"line": pl.Int64, "raw": pl.String, "reason": pl.String},
+        )
+        out.rows_read = out.rows_quarantined = len(lines)
+        return self._quarantine_refused(batch, out, q, None, ingested_at)
 
     def _ingest_registry(self, batch, path, out, ingested_at) -> FileReport:
         new, rejects = stations.read_station_list(path)
@@ -425,8 +492,9 @@ class Dataset:
         out.rows_read = new.height + len(rejects)
         out.rows_stored = new.height
         out.rows_quarantined = len(rejects)
-        self._quarantine(batch, _text.rejects_frame(rejects), str(path), out.sha256, "stations", ingested_at)
-        self._log(batch, out, ingested_at)
+        self._quarantine(batch, _text.rejects_frame(rejects), out.path, out.sha256, "stations", ingested_at)
+        if out.rows_stored:
+            self._log(batch, out, ingested_at)
         return out
 
     def _log(self, batch: _Batch, out: FileReport, at: dt.datetime) -> None:
@@ -473,11 +541,16 @@ class Dataset:
                 batch.registry = stations.merge(base, missing)
 
     def _upsert(self, batch: _Batch, table: Table, new: pl.DataFrame, provided: list[str], at: dt.datetime):
-        """Merge validated rows into the batch's partitions. Returns (stored, duplicates, revised)."""
+        """Merge validated rows into the batch's partitions. Returns (stored, duplicates, revised).
+
+        A value column counts as carried only when the reader names it in ``provided`` and the rows
+        hold it; every other column of a stored key keeps its stored value (absent is not null).
+        """
         if new.height == 0:
             return 0, 0, 0
         key = list(table.key)
         values = list(table.values)
+        carried = set(provided) & set(new.columns)
         new = _conform(new.with_columns(ingested_at=pl.lit(at)), table.schema)
         new = new.with_columns(_p=_pkey(table))
         stored = dup = revised = 0
@@ -495,7 +568,7 @@ class Dataset:
             merged = [
                 (
                     pl.col(c)
-                    if c in provided
+                    if c in carried
                     else pl.when(pl.col("_present")).then(pl.col(f"{c}__old")).otherwise(pl.col(c))
                 ).alias(c)
                 for c in values
@@ -531,7 +604,7 @@ class Dataset:
         return stored, dup, revised
 
     def _commit_batch(self, batch: _Batch) -> None:
-        if not batch.log:
+        if not (batch.log or batch.quarantine or batch.dirty or batch.registry is not None):
             return
         writes: dict[Path, pl.DataFrame] = {}
         for name, pkey in sorted(batch.dirty):
@@ -546,10 +619,11 @@ class Dataset:
             writes[self.root / "revisions" / name / f"part-{txid}.parquet"] = pl.concat(
                 frames, how="vertical_relaxed"
             )
-        log = pl.concat(
-            [self._read("ingest_log.parquet", LOG_SCHEMA), pl.DataFrame(batch.log, schema=LOG_SCHEMA)]
-        )
-        writes[self.root / "ingest_log.parquet"] = log
+        if batch.log:
+            log = pl.concat(
+                [self._read("ingest_log.parquet", LOG_SCHEMA), pl.DataFrame(batch.log, schema=LOG_SCHEMA)]
+            )
+            writes[self.root / "ingest_log.parquet"] = log
         if batch.observed:
             obs = pl.concat([self._read("observed_stations.parquet", OBSERVED_SCHEMA), *batch.observed])
             obs = obs.unique("station_code", keep="last", maintain_order=True).sort("station_code")
@@ -761,13 +835,7 @@ def validate(parsed: _text.Parsed, table: Table, now: dt.datetime) -> tuple[pl.D
     """Value checks of a reader's rows → (rows to store, quarantined rows, duplicates in the input)."""
     frame = parsed.frame
     floats = [c for c, t in table.values.items() if t == pl.Float64() and c in frame.columns]
-    conditions = []
-    for c in floats:
-        conditions.append((pl.col(c) < 0, pl.format("negative value in {}: {}", pl.lit(c), pl.col(c))))
-        limit = MAX_CO if c in CO_COLUMNS else MAX_UG
-        conditions.append(
-            (pl.col(c) > limit, pl.format("physically impossible value in {}: {}", pl.lit(c), pl.col(c)))
-        )
+    conditions = value_conditions(floats)
     w = pl.col(table.when)
     if table.when == "time":
         conditions.append((w > now + dt.timedelta(hours=1), pl.lit("timestamp in the future")))

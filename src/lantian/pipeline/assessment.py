@@ -116,6 +116,27 @@ def last_day(ds: Dataset, city: str) -> dt.date | None:
     return last
 
 
+def _read_small_csv(p: Path, what: str, form: str) -> pl.DataFrame:
+    """A small CSV given on the command line (dust days, a forecast), all columns as text; an empty,
+    binary or non-UTF-8 file is an InputError that says which file and what it must hold."""
+    try:
+        return pl.read_csv(p, infer_schema=False)
+    except pl.exceptions.NoDataError:
+        raise InputError(f"{what} {p} 是空文件：须为 UTF-8 编码的 CSV，表头为 {form}") from None
+    except (pl.exceptions.ComputeError, UnicodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(
+            f"{what} {p} 不是可读的 CSV（{first}）：须为 UTF-8 编码的文本文件，表头为 {form}"
+        ) from None
+
+
+def _first_bad(frame: pl.DataFrame, raw: str, parsed: pl.Series) -> str | None:
+    """The first non-blank value of column ``raw`` that did not parse (``parsed`` is null there)."""
+    text = frame[raw].str.strip_chars()
+    bad = frame.filter(parsed.is_null() & text.is_not_null() & (text != ""))
+    return None if bad.is_empty() else str(bad[raw][0])
+
+
 def read_dust_days(path: str | Path | None) -> pl.DataFrame | None:
     """Dust-affected days and hours (spec §7): CSV with ``city,date`` and an optional ``hour`` column,
     one row per city and day, or per city, day and hour (``hour`` 1…24: the hour ending then on that
@@ -125,23 +146,26 @@ def read_dust_days(path: str | Path | None) -> pl.DataFrame | None:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"沙尘文件 {p} 不存在：请给出 city,date[,hour] 格式的 CSV 文件")
-    frame = pl.read_csv(p, infer_schema=False)
+    frame = _read_small_csv(p, "沙尘文件", "city,date[,hour]")
     missing = {CITY, DATE} - set(frame.columns)
     if missing:
         raise InputError(
             f"沙尘文件 {p} 缺少列 {', '.join(sorted(missing))}：须有 city,date 两列（可选 hour 列）"
         )
     hour = pl.col(dust_calc.HOUR) if dust_calc.HOUR in frame.columns else pl.lit(None, pl.String)
-    try:
-        out = frame.select(
-            city_key_expr(CITY),
-            pl.col(DATE).str.strip_chars().str.to_date("%Y-%m-%d"),
-            hour.str.strip_chars().replace("", None).cast(pl.Int8).alias(dust_calc.HOUR),
-        )
-    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+    out = frame.select(
+        city_key_expr(CITY),
+        pl.col(DATE).str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+        hour.str.strip_chars().replace("", None).cast(pl.Int8, strict=False).alias(dust_calc.HOUR),
+    )
+    bad_date = _first_bad(frame, DATE, out[DATE])
+    if bad_date is not None or out[DATE].is_null().any():
+        shown = "空值" if bad_date is None else repr(bad_date)
         raise InputError(
-            f"沙尘文件 {p}：date 须为 YYYY-MM-DD，hour 须为 1–24 的整数或留空（整日）（{exc}）"
-        ) from exc
+            f"沙尘文件 {p}：date {shown} 不是日期；date 须为 YYYY-MM-DD 格式的存在日期（如 2016-03-05）"
+        )
+    if dust_calc.HOUR in frame.columns and (bad_hour := _first_bad(frame, dust_calc.HOUR, out[dust_calc.HOUR])):
+        raise InputError(f"沙尘文件 {p}：hour {bad_hour!r} 无法识别；hour 须为 1–24 的整数，整日请留空")
     wrong = out.filter(~pl.col(dust_calc.HOUR).is_between(1, 24) & pl.col(dust_calc.HOUR).is_not_null())
     if len(wrong):
         row = wrong.row(0, named=True)
@@ -312,7 +336,13 @@ def rank_group(
         raise InputError(f"--by must be one of {', '.join(calc_rank.BY)}, got {by!r}")
     as_of = None
     if period_text.strip().lower() == "ytd":
-        as_of = max(d for d in (last_day(ds, c) for c in cities) if d is not None)
+        days = [d for d in (last_day(ds, c) for c in cities) if d is not None]
+        if not days:
+            raise NotFound(
+                f"no member of {group!r} has data, so 'ytd' has no last day; ingest data first or give a "
+                "period such as 2026 or 2026-01-01..2026-03-31（该组城市均无数据，无法确定年初至今的截止日）"
+            )
+        as_of = max(days)
     period = parse_period(period_text, as_of=as_of)
     dust = read_dust_days(dust_file)
     problems: dict[str, str] = {}
@@ -345,14 +375,32 @@ def rank_group(
 # -- targets ----------------------------------------------------------------------------------------------
 
 
+def _target_year(p: Path, row: dict) -> int | None:
+    """The ``year`` of a ``[[targets]]`` entry (a whole number; digits in quotes are accepted)."""
+    value = row.get("year")
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ConfigError(
+        f"{p}: target year {value!r} of city {row.get('city', '?')!r} is not a whole number; "
+        "write it as year = 2026（year 须为整数年份）"
+    )
+
+
 def read_targets(path: str | Path, city: str, year: int) -> calc_targets.Targets:
     """Targets from a TOML file: ``[[targets]]`` tables with ``city``, ``year`` and any of
     ``good_rate_min good_days_min pm25_max pm10_max composite_max heavy_days_max o3_max``."""
     p = Path(path)
     data = read_toml(p, "年度目标文件")
     fields = set(calc_targets.Targets.__dataclass_fields__) - {"city", "year"}
-    for row in data.get("targets", []):
-        if city_key(str(row.get("city", ""))) == city_key(city) and int(row.get("year", 0)) == year:
+    rows = data.get("targets", [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ConfigError(f"{p}: targets must be [[targets]] tables（年度目标须写成 [[targets]] 表）")
+    for row in rows:
+        if city_key(str(row.get("city", ""))) == city_key(city) and _target_year(p, row) == year:
             unknown = set(row) - fields - {"city", "year"}
             if unknown:
                 raise ConfigError(
@@ -421,18 +469,21 @@ def warnings_from_file(path: str | Path, options: Options = DEFAULT) -> pl.DataF
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such forecast file")
-    frame = pl.read_csv(p, infer_schema=False)
+    frame = _read_small_csv(p, "预报文件", "city,date,aqi")
     missing = {CITY, DATE, "aqi"} - set(frame.columns)
     if missing:
         raise InputError(
             f"{p}: a forecast needs the columns city,date,aqi (missing {', '.join(sorted(missing))})"
         )
-    try:
-        frame = frame.select(
-            pl.col(CITY).str.strip_chars(),
-            pl.col(DATE).str.strip_chars().str.to_date(),
-            pl.col("aqi").str.strip_chars().cast(pl.Int64),
-        )
-    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
-        raise InputError(f"{p}: dates must be YYYY-MM-DD and aqi an integer ({exc})") from exc
+    parsed = frame.select(
+        pl.col(CITY).str.strip_chars(),
+        pl.col(DATE).str.strip_chars().str.to_date("%Y-%m-%d", strict=False),
+        pl.col("aqi").str.strip_chars().cast(pl.Int64, strict=False),
+    )
+    for column, form in ((DATE, "YYYY-MM-DD（如 2026-03-05）"), ("aqi", "整数（如 160）")):
+        if parsed[column].is_null().any():
+            bad = _first_bad(frame, column, parsed[column])
+            shown = "空值" if bad is None else repr(bad)
+            raise InputError(f"预报文件 {p}：{column} {shown} 无法识别；{column} 须为 {form}，每行都要填写")
+    frame = parsed
     return calc_warn.episodes(frame, options)

@@ -72,8 +72,22 @@ def current_revision(engine: Engine) -> str | None:
     """The schema revision of the database (``None`` for an empty database)."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise _unreachable(engine, exc) from exc
+
+
+def _unreachable(engine: Engine, exc: OperationalError, doing: str = "open") -> StoreError:
+    """The error of a database that cannot be reached or used (server down, wrong host or port, no file,
+    a lock): one line, with the URL but never its password."""
+    first = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    return StoreError(
+        f"cannot {doing} the database {engine.url.render_as_string(hide_password=True)}: {first}; "
+        "check the URL (--db / LANTIAN_DATABASE_URL) and that the server is running"
+        "（无法连接数据库：请检查地址及数据库服务是否运行）."
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
@@ -84,7 +98,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
     except OperationalError as exc:
-        raise StoreError(f"cannot upgrade the database at {engine.url!r}: {exc.orig}") from exc
+        raise _unreachable(engine, exc, "upgrade") from exc
     return current_revision(engine)
 
 
@@ -125,10 +139,10 @@ def open_database(url: str, *, auto_upgrade: bool = True) -> Database:
             upgrade(engine)
     except OperationalError as exc:
         engine.dispose()
-        raise StoreError(
-            f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}; "
-            "check the URL (--db / LANTIAN_DATABASE_URL) and that the server is running."
-        ) from exc
+        raise _unreachable(engine, exc) from exc
+    except StoreError:
+        engine.dispose()
+        raise
     return Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
 
 

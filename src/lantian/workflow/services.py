@@ -5,7 +5,11 @@ user's permissions, validates all input before writing, then changes the records
 entry in one transaction: a refusal leaves the database unchanged. Results are plain dicts (JSON-ready).
 
 Visibility: admins, inspectors and leaders see every case; an officer sees and acts only on the cases
-their unit is responsible for (others → :class:`~lantian.errors.PermissionDenied`, lists are filtered).
+their unit is responsible for: to them any other case does not exist (:class:`~lantian.errors.NotFound`,
+the same answer as for a case id never issued, so ids cannot be probed), and lists are filtered.
+
+Optimistic locking: every write of a case is an ``UPDATE … WHERE version = :seen`` that raises the
+version, even when the values written equal the stored ones, so a write from a stale read always fails.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from lantian.clock import SYSTEM_CLOCK, Clock
@@ -143,12 +148,10 @@ class Workflow:
 
     def _case(self, s: Session, user: User, case_id: int, expected_version: int | None = None) -> Case:
         case = s.get(Case, case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id}; list cases with `lantian case list`.")
-        if not self._sees(user, case):
-            raise PermissionDenied(
-                f"case {case_id} belongs to another unit; {user.username} ({user.role}) may act only on "
-                "cases of their own unit."
+        if case is None or not self._sees(user, case):
+            raise NotFound(
+                f"no case {case_id} among the cases {user.username} may see; list them with "
+                "`lantian case list`（没有该问题，或该问题不属于本单位）."
             )
         if expected_version is not None and case.version != expected_version:
             raise ConcurrentEdit(
@@ -156,6 +159,13 @@ class Workflow:
                 "it meanwhile; reload it and try again."
             )
         return case
+
+    @staticmethod
+    def _write(s: Session, case: Case) -> None:
+        """Flush a change of ``case`` as ``UPDATE … WHERE version = :seen``: the version is checked and
+        raised even when every value written equals the stored one (a stale write never passes)."""
+        flag_modified(case, "status")
+        s.flush()
 
     @staticmethod
     def _case_dict(case: Case, today: date | None = None) -> dict:
@@ -355,7 +365,7 @@ class Workflow:
             before = snapshot(case)
             for key, value in clean.items():
                 setattr(case, key, value)
-            s.flush()
+            self._write(s, case)
             self._audit(s, actor, "case", case.id, "edit", before, snapshot(case))
             return self._case_dict(case)
 
@@ -392,7 +402,7 @@ class Workflow:
                     "give today or a later day."
                 )
             case.status, case.unit_id, case.deadline, case.assigned_at = target, org.id, deadline, at
-            s.flush()
+            self._write(s, case)
             self._audit(s, actor, "case", case.id, "assign", before, snapshot(case))
             return self._case_dict(case)
 
@@ -401,7 +411,7 @@ class Workflow:
         with self._tx() as s:
             _, case, before, target = self._lifecycle(s, actor, case_id, "start", expected_version)
             case.status = target
-            s.flush()
+            self._write(s, case)
             self._audit(s, actor, "case", case.id, "start", before, snapshot(case))
             return self._case_dict(case)
 
@@ -414,7 +424,7 @@ class Workflow:
             user, case, before, target = self._lifecycle(s, actor, case_id, "rectify", expected_version)
             case.status, case.submitted_at = target, at
             s.add(Rectification(case_id=case.id, submitted_by=user.id, submitted_at=at, report=report))
-            s.flush()
+            self._write(s, case)
             self._audit(s, actor, "case", case.id, "rectify", before, snapshot(case))
             return self._case_dict(case)
 
@@ -444,7 +454,7 @@ class Workflow:
                     note=note,
                 )
             )
-            s.flush()
+            self._write(s, case)
             self._audit(s, actor, "case", case.id, action, before, snapshot(case))
             return self._case_dict(case)
 
@@ -457,7 +467,7 @@ class Workflow:
             user, case, before, target = self._lifecycle(s, actor, case_id, "reopen", expected_version)
             case.status, case.closed_at, case.reopen_count = target, None, case.reopen_count + 1
             s.add(Reopening(case_id=case.id, reopened_by=user.id, reopened_at=at, reason=reason))
-            s.flush()
+            self._write(s, case)
             self._audit(s, actor, "case", case.id, "reopen", before, snapshot(case))
             return self._case_dict(case)
 

@@ -1,0 +1,25 @@
+"""Physical plausibility limits of stored concentrations, shared by the store's validation and the readers.
+
+Above these a value is an instrument or transcription error, not air: the highest hourly PM10 of dust
+storms stays below 10 000 µg/m³. Negative concentrations are never air either.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MAX_UG = 10_000.0  # µg/m³
+MAX_CO = 1_000.0  # mg/m³
+CO_COLUMNS = ("co", "co_24h")
+
+
+def value_conditions(columns: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
+    """``(condition, reason)`` pairs that reject a row with an implausible value in one of ``columns``."""
+    conditions = []
+    for c in columns:
+        conditions.append((pl.col(c) < 0, pl.format("negative value in {}: {}", pl.lit(c), pl.col(c))))
+        limit = MAX_CO if c in CO_COLUMNS else MAX_UG
+        conditions.append(
+            (pl.col(c) > limit, pl.format("physically impossible value in {}: {}", pl.lit(c), pl.col(c)))
+        )
+    return conditions
