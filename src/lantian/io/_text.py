@@ -12,6 +12,7 @@ undecodable.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -213,6 +214,10 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             rejects.append((number, text.replace("\x00", "\\x00"), "unparseable line (NUL bytes)"))
             continue
         texts.append((number, text))
+    # A record spanning several physical lines can only come from a stray quote in these formats: the
+    # line holding it is rejected alone and reading restarts on the next line, so every following line
+    # is read (or rejected) on its own and each line is accounted for once.
+    base = 0
     reader = csv.reader(t for _, t in texts)
     consumed = 0
     while True:
@@ -222,21 +227,26 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
         except StopIteration:
             break
         except csv.Error:
-            consumed = max(reader.line_num, start + 1)
             number, text = texts[start]
             rejects.append((number, text, "unparseable line"))
+            consumed = start + 1
+            base = consumed
+            reader = csv.reader(t for _, t in itertools.islice(texts, consumed, None))
             continue
-        consumed = reader.line_num
+        consumed = base + reader.line_num
         number = texts[start][0]
+        if consumed - start > 1:
+            rejects.append((number, texts[start][1], f"unterminated quote on line {number}"))
+            consumed = start + 1
+            base = consumed
+            reader = csv.reader(t for _, t in itertools.islice(texts, consumed, None))
+            continue
         if head is None:
             head = [f.strip().lstrip("\ufeff") for f in fields]
             continue
-        if len(fields) != len(head) or consumed - start > 1:
-            raw_text = "\n".join(t for _, t in texts[start:consumed])
+        if len(fields) != len(head):
             why = f"wrong column count ({len(fields)}, expected {len(head)})"
-            if consumed - start > 1:
-                why = f"unterminated quote spanning lines {number}–{texts[consumed - 1][0]}"
-            rejects.append((number, raw_text, why))
+            rejects.append((number, texts[start][1], why))
             continue
         rows.append(fields)
         numbers.append(number)
