@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from lantian.errors import InputError
+from lantian.io import limits
 
 #: Markers of a missing value in the text formats.
 MISSING = ("", "NA", "N/A", "NaN", "nan", "—", "-", "--", "null", "NULL", "None")
@@ -93,7 +94,7 @@ class Payload:
 def _gunzip(raw: bytes) -> Payload:
     """Decompress every gzip member, keeping what decompresses when the stream is damaged."""
     out: list[bytes] = []
-    pos = 0
+    pos = size = 0
     while True:
         inflater = zlib.decompressobj(wbits=31)
         start = pos
@@ -101,6 +102,15 @@ def _gunzip(raw: bytes) -> Payload:
             while pos < len(raw) and not inflater.eof:
                 out.append(inflater.decompress(raw[pos : pos + _INFLATE_CHUNK]))
                 pos += _INFLATE_CHUNK
+                size += len(out[-1])
+                if size > limits.MAX_DECOMPRESSED_BYTES or (
+                    size > limits.RATIO_FROM_BYTES and size > limits.MAX_RATIO * len(raw)
+                ):
+                    raise InputError(
+                        f"gzip 文件解压后超过 {size // 1024**2} MiB（压缩前 {len(raw)} 字节，"
+                        f"上限 {limits.MAX_DECOMPRESSED_BYTES // 1024**3} GiB、压缩比 {limits.MAX_RATIO} 倍）："
+                        "这不是监测数据文件，未导入；请核对文件来源"
+                    )
             if not inflater.eof:
                 out.append(inflater.flush())
         except zlib.error as exc:
@@ -210,6 +220,13 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             text = text.lstrip("\ufeff")
         if not text.strip():
             continue
+        if len(text) > limits.MAX_LINE_CHARS:
+            if not texts and header:
+                raise InputError(
+                    f"{path}：表头一行有 {len(text)} 个字符（上限 {limits.MAX_LINE_CHARS}）：这不是监测数据表，未导入"
+                )
+            rejects.append((number, text[:200], f"line longer than {limits.MAX_LINE_CHARS} characters"))
+            continue
         if "\x00" in text:
             rejects.append((number, text.replace("\x00", "\\x00"), "unparseable line (NUL bytes)"))
             continue
@@ -242,6 +259,10 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             reader = csv.reader(t for _, t in itertools.islice(texts, consumed, None))
             continue
         if head is None:
+            if len(fields) > limits.MAX_COLUMNS:
+                raise InputError(
+                    f"{path}：表头有 {len(fields)} 列（上限 {limits.MAX_COLUMNS}）：这不是监测数据表，未导入"
+                )
             head = [f.strip().lstrip("\ufeff") for f in fields]
             continue
         if len(fields) != len(head):

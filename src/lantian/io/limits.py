@@ -23,3 +23,16 @@ def value_conditions(columns: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
             (pl.col(c) > limit, pl.format("physically impossible value in {}: {}", pl.lit(c), pl.col(c)))
         )
     return conditions
+
+
+# -- input limits: what no real monitoring file reaches, refused before it can exhaust memory ---------------
+
+#: Columns of a table (a national release has about 30, a wide generic table a few dozen).
+MAX_COLUMNS = 1_000
+#: Characters of one line (a release line is about 200).
+MAX_LINE_CHARS = 100_000
+#: Bytes a gzip file may decompress to, and the largest ratio of decompressed to compressed size once
+#: the output passes ``RATIO_FROM_BYTES`` (monitoring CSVs compress about 5–15×).
+MAX_DECOMPRESSED_BYTES = 2 * 1024**3
+MAX_RATIO = 200
+RATIO_FROM_BYTES = 16 * 1024**2
