@@ -31,6 +31,8 @@ def fuzz_app(tmp_path_factory):
 
         page = c.post("/tokens", data={"name": "fuzz", "scope": "write"}, follow_redirects=True).text
         app.state.fuzz_token = re.search(r'id="new-token">([^<]+)<', page).group(1)
+        page = c.post("/tokens", data={"name": "fuzz read", "scope": "read"}, follow_redirects=True).text
+        app.state.fuzz_read_token = re.search(r'id="new-token">([^<]+)<', page).group(1)
     return app
 
 
@@ -61,3 +63,26 @@ def test_openapi_fuzz_no_server_errors(fuzz_app):
     assert not failures, failures
     # the fuzzing reached the operations (authenticated, some requests valid), not only the validators
     assert len(statuses) >= 200 and statuses.count(200) + statuses.count(201) >= 50, sorted(set(statuses))
+
+
+def test_openapi_fuzz_read_token_writes_nothing(fuzz_app):
+    """With a read-only token every writing operation is refused (403) or rejected as invalid input
+    (4xx), never a server error, and no case changes (lantian.web.tokens scopes)."""
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", fuzz_app)
+    headers = {"Authorization": f"Bearer {fuzz_app.state.fuzz_read_token}"}
+    before = fuzz_app.state.backend.workflow.list_cases("admin")
+    statuses = []
+    writes = [r.ok() for r in schema.get_all_operations() if r.ok().method.upper() != "GET"]
+    assert writes
+    for op in writes:
+
+        @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(case=op.as_strategy())
+        def run(case):
+            response = case.call(headers=headers)
+            statuses.append(response.status_code)
+            assert 400 <= response.status_code < 500, (case.method, case.formatted_path, response.text[:200])
+
+        run()
+    assert 403 in statuses
+    assert fuzz_app.state.backend.workflow.list_cases("admin") == before
