@@ -917,8 +917,8 @@ def _fsync(path: Path) -> None:
 def _fsync_dir(path: Path) -> None:
     try:
         _fsync(path)
-    except OSError:
-        pass
+    except OSError:  # some file systems cannot sync a directory; the files themselves were synced
+        return
 
 
 __all__ = ["TABLES", "Dataset", "FileReport", "IngestReport", "expand", "validate", "STATION_SCHEMA"]

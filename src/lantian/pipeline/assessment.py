@@ -227,7 +227,7 @@ def assess_city(
     result = calc_assess.assess(
         daily, period, CITY, options, dust, dust_pm_daily(ds, [city], period, dust, options)
     )
-    previous = None
+    previous = prev_daily = None
     if compare:
         prev_period = period.same_period_last_year()
         try:
@@ -238,7 +238,14 @@ def assess_city(
             prev_dust = dust_pm_daily(ds, [city], prev_period, dust, options)
             previous = calc_assess.assess(prev_daily, prev_period, CITY, options, dust, prev_dust)
             result = calc_assess.compare(result, previous)
-    return {"period": period, "source": source, "result": result, "previous": previous, "daily": daily}
+    return {
+        "period": period,
+        "source": source,
+        "result": result,
+        "previous": previous,
+        "daily": daily,
+        "previous_daily": prev_daily,
+    }
 
 
 def explain_daily(daily: pl.LazyFrame | pl.DataFrame, options: Options = DEFAULT) -> pl.DataFrame:

@@ -337,6 +337,7 @@ class Assessment(_Result):
     previous: dict | None = None
     _period: Period | None = field(default=None, repr=False, compare=False)
     _daily: pl.LazyFrame | None = field(default=None, repr=False, compare=False)
+    _previous_daily: pl.LazyFrame | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         out = super().to_dict()
@@ -377,6 +378,7 @@ def assessment(
         previous=previous,
         _period=p,
         _daily=res["daily"],
+        _previous_daily=res["previous_daily"],
     )
 
 
@@ -522,13 +524,10 @@ def year_panel(
                 rows = ranking(ds, group, span, "index", groups_file, None, options).rows
             except NotFound:
                 rows = []
+    # this year's days and, when the store has them, the same days last year (assessed with compare)
     both = [mine.daily.collect().with_columns(_this=pl.lit(True))]
-    prev = period.same_period_last_year()
-    try:
-        prev_daily, _ = pa.city_daily(ds, city, prev.start, prev.end, options)
-        both.append(prev_daily.collect().with_columns(_this=pl.lit(False)))
-    except NotFound:
-        pass
+    if mine._previous_daily is not None:
+        both.append(mine._previous_daily.collect().with_columns(_this=pl.lit(False)))
     days = calc_assess.daily_aqi(pl.concat(both, how="diagonal_relaxed"), options).collect().sort(DATE)
     this_days = days.filter(pl.col("_this"))
     targets = None
