@@ -10,6 +10,7 @@ by the 一字线 "—" of GB/T 15835—2011); the error texts are the commands' 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -56,9 +57,10 @@ def test_ytd_from_the_last_day_of_data():
         "2023-01-01..2023-05-10",
     )
     assert p.days == 130  # 31 + 28 + 31 + 30 + 10
-    with pytest.raises(InputError, match="needs the last day of data"):
+    with pytest.raises(InputError, match="需要最后一个有数据的日期") as info:
         parse_period("ytd")
-    with pytest.raises(InputError, match="needs the last day of data"):
+    assert "needs the last day of data" in info.value.en
+    with pytest.raises(InputError, match="需要最后一个有数据的日期"):
         parse_period("ytd", kind="ytd")
 
 
@@ -126,8 +128,9 @@ def test_kind_accepts_its_own_periods(text, kind):
     ],
 )
 def test_kind_refuses_other_periods_and_says_how_to_write_them(text, kind, form):
-    with pytest.raises(InputError, match=f"is not a valid {kind} period; write it as {form}"):
+    with pytest.raises(InputError, match=f"“{re.escape(text)}”不是有效的.*时段；请写成 ") as info:
         parse_period(text, kind=kind)
+    assert re.search(f"is not a valid {kind} period; write it as {form}", info.value.en)
 
 
 @pytest.mark.parametrize(
@@ -145,13 +148,17 @@ def test_kind_refuses_other_periods_and_says_how_to_write_them(text, kind, form)
     ],
 )
 def test_errors_say_what_was_wrong(text, message):
-    with pytest.raises(InputError, match=message):
+    # the message is Chinese (what the CLI prints and a Chinese page shows); its English text in ``en``
+    with pytest.raises(InputError) as info:
         parse_period(text)
+    assert re.search(message, info.value.en), info.value.en
+    assert text.split("..")[0] in str(info.value) and "时段" in str(info.value)
 
 
 def test_unknown_kind():
-    with pytest.raises(InputError, match="unknown period kind 'fortnightly'; use one of day, week"):
+    with pytest.raises(InputError, match="未知的时段类型“fortnightly”；可选：day、week") as info:
         parse_period("2026-W10", kind="fortnightly")
+    assert "unknown period kind 'fortnightly'; use one of day, week" in info.value.en
 
 
 @pytest.mark.parametrize(
@@ -240,8 +247,9 @@ def test_period_containing_a_day(kind, day, label):
 
 
 def test_containing_needs_a_calendar_kind():
-    with pytest.raises(InputError, match="no 'range' period contains a day"):
+    with pytest.raises(InputError, match="没有“range”这种时段；可选 day、week") as info:
         Period.containing("range", D(2026, 3, 5))
+    assert "no 'range' period contains a day" in info.value.en
 
 
 def test_periods_are_values():

@@ -1,8 +1,25 @@
-"""Exceptions. Every message says what was wrong and what to do."""
+"""Exceptions. Every message says what was wrong and what to do.
+
+The message is Chinese (what the CLI prints and a Chinese page shows); ``en`` is the same text in
+English, shown when a page or API client has chosen English (:meth:`LantianError.text`)."""
 
 
 class LantianError(Exception):
     """Base class of every error lantian raises on purpose."""
+
+    def __init__(self, message: str = "", *args, en: str | None = None) -> None:
+        super().__init__(message, *args)
+        self.en = en
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``zh`` or ``en``); the Chinese one when there is no English text."""
+        if lang == "en" and self.en:
+            return self.en
+        return str(self)
 
 
 class InputError(LantianError, ValueError):

@@ -56,6 +56,17 @@ _KIND_ZH = {
 }
 
 # How to write a period of each kind, for error messages.
+#: How to write each kind, in Chinese messages.
+_FORMS_ZH = {
+    "day": "2026-03-05",
+    "week": "2026-W10（ISO 周）",
+    "month": "2026-03",
+    "quarter": "2026Q1（也可写 2026-Q1）",
+    "half": "2026H1",
+    "year": "2026",
+    "ytd": "ytd（年初至今）",
+    "range": "2026-01-01..2026-03-31",
+}
 FORMS = {
     "day": "YYYY-MM-DD (e.g. 2026-03-05)",
     "week": "YYYY-Www (ISO week, e.g. 2026-W10)",
@@ -150,7 +161,10 @@ class Period:
     @classmethod
     def of_month(cls, year: int, month: int) -> Period:
         if not 1 <= month <= 12:
-            raise InputError(f"month {month} of {year} does not exist; months are 01–12（月份应为01—12）")
+            raise InputError(
+                f"{year} 年没有第 {month} 月；月份应为 01—12。",
+                en=f"month {month} of {year} does not exist; months are 01–12",
+            )
         return cls("month", dt.date(year, month, 1), _month_end(year, month), f"{year:04d}-{month:02d}")
 
     @classmethod
@@ -178,8 +192,8 @@ class Period:
         """The custom range ``start``..``end`` (both included)."""
         if end < start:
             raise InputError(
-                f"period {start}..{end}: the end is before the start; write the earlier day first"
-                "（结束日期早于开始日期）"
+                f"时段 {start}..{end} 的结束日期早于开始日期；请把较早的日期写在前面。",
+                en=f"period {start}..{end}: the end is before the start; write the earlier day first",
             )
         return cls("range", start, end, f"{start.isoformat()}..{end.isoformat()}")
 
@@ -201,7 +215,8 @@ class Period:
         if kind == "year":
             return cls.of_year(d.year)
         raise InputError(
-            f"no {kind!r} period contains a day; use one of day, week, month, quarter, half, year"
+            f"没有“{kind}”这种时段；可选 day、week、month、quarter、half、year。",
+            en=f"no {kind!r} period contains a day; use one of day, week, month, quarter, half, year",
         )
 
     # -- properties ------------------------------------------------------------------------------------
@@ -332,8 +347,8 @@ def _check_years(s: str) -> None:
         year = int(match[1] or match[2])
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise InputError(
-                f"period {s!r}: year {year:04d} is outside {MIN_YEAR}–{MAX_YEAR}; give a period in those years"
-                f"（年份 {year:04d} 超出 {MIN_YEAR}—{MAX_YEAR} 年的范围，请给出该范围内的时段）"
+                f"时段“{s}”的年份 {year:04d} 超出 {MIN_YEAR}–{MAX_YEAR} 年的范围；请给出该范围内的时段。",
+                en=f"period {s!r}: year {year:04d} is outside {MIN_YEAR}–{MAX_YEAR}; give a period in those years",
             )
 
 
@@ -348,7 +363,8 @@ def _parse_any(s: str, as_of: dt.date | None) -> Period | None:
         raise
     except (ValueError, OverflowError) as exc:
         raise InputError(
-            f"period {s!r}: {exc}; give a period in the years {MIN_YEAR}–{MAX_YEAR}（日期超出范围）"
+            f"时段“{s}”的日期超出范围；请给出 {MIN_YEAR}–{MAX_YEAR} 年内的时段。",
+            en=f"period {s!r}: {exc}; give a period in the years {MIN_YEAR}–{MAX_YEAR}",
         ) from None
 
 
@@ -364,32 +380,38 @@ def _parse_form(s: str, as_of: dt.date | None) -> Period | None:
             return Period.of_week(int(m[1]), int(m[2]))
         except ValueError:
             raise InputError(
-                f"period {s!r}: {m[1]} has no ISO week {int(m[2])}; ISO weeks run from W01 to W52 or W53"
-                f"（{m[1]}年没有第{int(m[2])}周）"
+                f"时段“{s}”：{m[1]} 年没有第 {int(m[2])} 周；ISO 周从 W01 到 W52 或 W53。",
+                en=f"period {s!r}: {m[1]} has no ISO week {int(m[2])}; ISO weeks run from W01 to W52 or W53",
             ) from None
     if m := _MONTH.fullmatch(s):
         y, mo = int(m[1]), int(m[2])
         if not 1 <= mo <= 12:
-            raise InputError(f"period {s!r}: month must be 01–12（月份应为01—12）")
+            raise InputError(f"时段“{s}”：月份应为 01—12。", en=f"period {s!r}: month must be 01–12")
         return Period.of_month(y, mo)
     if _DAY.fullmatch(s):
         try:
             return Period.of_day(dt.date.fromisoformat(s))
         except ValueError as exc:
-            raise InputError(f"period {s!r}: {exc}; write a day that exists, e.g. 2026-03-05") from None
+            raise InputError(
+                f"时段“{s}”不是存在的日期；请写一个存在的日期，如 2026-03-05。",
+                en=f"period {s!r}: {exc}; write a day that exists, e.g. 2026-03-05",
+            ) from None
     if m := _RANGE.fullmatch(s):
         try:
             a, b = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
         except ValueError as exc:
             raise InputError(
-                f"period {s!r}: {exc}; write days that exist, e.g. 2026-01-01..2026-03-31"
+                f"时段“{s}”中有不存在的日期；请写存在的日期，如 2026-01-01..2026-03-31。",
+                en=f"period {s!r}: {exc}; write days that exist, e.g. 2026-01-01..2026-03-31",
             ) from None
         return Period.between(a, b)
     if s.lower() == "ytd":
         if as_of is None:
             raise InputError(
-                "period 'ytd' needs the last day of data (as_of); none was found: ingest data first or give "
-                "a range such as 2026-01-01..2026-03-31（年初至今需要最后一个有数据的日期）"
+                "“年初至今”（ytd）需要最后一个有数据的日期，但没有找到数据：请先导入数据（lantian ingest），"
+                "或给出日期区间，如 2026-01-01..2026-03-31。",
+                en="period 'ytd' needs the last day of data (as_of); none was found: ingest data first or give "
+                "a range such as 2026-01-01..2026-03-31",
             )
         return Period.ytd(as_of)
     return None
@@ -407,14 +429,17 @@ def parse_period(text: str, as_of: dt.date | None = None, kind: str | None = Non
         period = _parse_any(s, as_of)
         if period is None:
             raise InputError(
-                f"unknown period {text!r}; use 2022, 2022H1, 2022Q3, 2022-07, 2022-W10, 2022-07-05, "
-                "2022-01-01..2022-03-31 or ytd（无法识别的时段）"
+                f"无法识别的时段“{text}”；可写成 2022、2022H1、2022Q3、2022-07、2022-W10、2022-07-05、"
+                "2022-01-01..2022-03-31 或 ytd（年初至今）。",
+                en=f"unknown period {text!r}; use 2022, 2022H1, 2022Q3, 2022-07, 2022-W10, 2022-07-05, "
+                "2022-01-01..2022-03-31 or ytd",
             )
         return period
     wanted = KIND_ALIASES.get(kind, kind)
     if wanted not in KINDS:
         raise InputError(
-            f"unknown period kind {kind!r}; use one of {', '.join((*KINDS, *KIND_ALIASES))}（未知的时段类型）"
+            f"未知的时段类型“{kind}”；可选：{'、'.join((*KINDS, *KIND_ALIASES))}。",
+            en=f"unknown period kind {kind!r}; use one of {', '.join((*KINDS, *KIND_ALIASES))}",
         )
     if wanted == "ytd" and s.lower() == "ytd":
         return _parse_any(s, as_of)  # says when as_of is missing
@@ -425,8 +450,8 @@ def parse_period(text: str, as_of: dt.date | None = None, kind: str | None = Non
         period = None
     if period is None or period.kind != wanted:
         raise InputError(
-            f"period {text!r} is not a valid {kind} period; write it as {FORMS[wanted]}."
-            f"（{text} 不是有效的{_KIND_ZH[wanted]}时段，请按 {FORMS[wanted].split(' ')[0]} 书写）"
+            f"“{text}”不是有效的{_KIND_ZH[wanted]}时段；请写成 {_FORMS_ZH[wanted]} 的形式。",
+            en=f"period {text!r} is not a valid {kind} period; write it as {FORMS[wanted]}.",
         )
     return period
 

@@ -137,6 +137,7 @@ STATION_SCHEMA: dict[str, pl.DataType] = {
     "valid_from": pl.Date(),
     "valid_to": pl.Date(),
     "replaced_by": pl.String(),
+    "source": pl.String(),
 }
 
 #: Category names of the six AQI levels (HJ 633—2012 Table 2; HJ 633—2026 Table 1).

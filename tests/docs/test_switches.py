@@ -43,6 +43,7 @@ REPRESENTATIVE: dict[str, list] = {
     "mda8_min_windows": [17, 10],
     "composite_weights": [WEIGHTS_3_2_2],
     "composite_round_single_index": [1, 2],
+    "coverage_min_pct": [100, 50],
 }
 
 
@@ -252,6 +253,16 @@ def fig_warning_scheme(o: Options) -> list:
     return episodes(forecast, o)["level"].to_list()
 
 
+def fig_coverage_min_pct(o: Options) -> list:
+    # A 20-day range (no whole month, so GB 3095 Table 4 sets no minimum): city 甲 with 19 valid days
+    # (95 %), city 乙 with 10 (50 %); rows come sorted by city, 乙 first. ⌈90 × 20 / 100⌉ = 18 days needed
+    # by default, 20 with 100 %, 10 with 50 %.
+    period = parse_period("2022-07-01..2022-07-20")
+    days = [D2022 + dt.timedelta(days=i) for i in range(20)]
+    rows = [{CITY: "甲", DATE: d, **LOW_DAY} for d in days[:19]] + [{CITY: "乙", DATE: d, **LOW_DAY} for d in days[:10]]
+    return assess(pl.DataFrame(rows), period, options=o)["valid_pm25"].to_list()
+
+
 FIGURES: dict[str, Callable[[Options], object]] = {
     name.removeprefix("fig_"): fn for name, fn in globals().items() if name.startswith("fig_")
 }
@@ -281,6 +292,8 @@ EXPECTED: dict[tuple[str, object], tuple[object, object]] = {
     ("good_rate_keeps_dust_days", False): ([66.7], [100.0]),
     ("valid_day_2012", "aqi_determinable"): ([False], [True]),
     ("warning_scheme", "2017"): ([None], ["blue"]),
+    ("coverage_min_pct", 100): ([False, True], [False, False]),
+    ("coverage_min_pct", 50): ([False, True], [True, True]),
 }
 
 CASES = [
@@ -348,13 +361,16 @@ def test_whole_dust_days_give_the_same_figures_at_both_levels(sample_store, tmp_
     dust = tmp_path / "dust.csv"
     dust.write_text("city,date\n北京,2016-01-05\n北京,2016-01-20\n", encoding="utf-8")
     ds = Dataset(sample_store)
-    figures = [
+    day, hour = (
         assess_city(ds, "北京", "2016-01", dust_file=dust, options=DEFAULT.with_(dust_deduction=m))["result"]
-        .select("n_pm25", "pm25_exact", "pm10_exact", "composite_index")
+        .select("n_pm25", "pm25", "pm10", "composite_index", "pm25_exact", "pm10_exact")
         .row(0)
         for m in ("day", "hour")
-    ]
-    assert figures[0] == figures[1] and figures[0][0] == 29
+    )
+    # the published figures (GB/T 8170 rounded) are equal; the unrounded means are sums of the same
+    # values in another order, equal to the last bits of a float only (IEEE 754 addition is not associative)
+    assert day[:4] == hour[:4] and day[0] == 29
+    assert day[4:] == pytest.approx(hour[4:], rel=1e-12)
 
 
 def test_rank_applies_the_hour_level_too(sample_store, tmp_path):

@@ -51,3 +51,22 @@ def test_defect_6_gzipped_newlines_refused(tmp_path):
     f = Dataset(tmp_path / "store").ingest(path, fmt="generic").files[0]
     assert f.status in ("error", "refused", "unrecognised")
     assert _rss() - before < 512 * 1024**2  # was 1.1 GB for 100 KB
+
+
+def test_defect_6_input_limits_are_settings(tmp_path, monkeypatch):
+    """The limits are settings of the [ingest] table (lantian.config.REGISTRY): lowered, they refuse a
+    file that the defaults accept, and the refusal names the setting."""
+    path = tmp_path / "wide.csv"
+    names = ["time", "station", "pm25", *(f"c{i}" for i in range(47))]  # 50 columns
+    path.write_text(",".join(names) + "\n" + ",".join(["2022-01-01 01:00", "1001A", "30"] + [""] * 47) + "\n",
+                    encoding="utf-8")
+    assert limits.in_force().max_columns == limits.MAX_COLUMNS == 1000
+    monkeypatch.setenv("LANTIAN_MAX_COLUMNS", "20")
+    f = Dataset(tmp_path / "store").ingest(path, fmt="generic").files[0]
+    assert f.status in ("error", "refused") and "ingest.max_columns" in (f.message or "")
+    monkeypatch.setenv("LANTIAN_MAX_LINE_CHARS", "1000")
+    assert limits.in_force().max_line_chars == 1000
+    config_file = tmp_path / "lantian.toml"
+    config_file.write_text("[ingest]\nmax_gzip_ratio = 50\nmax_decompressed_mib = 64\n", encoding="utf-8")
+    monkeypatch.setenv("LANTIAN_CONFIG", str(config_file))
+    assert (limits.in_force().max_ratio, limits.in_force().max_decompressed_bytes) == (50, 64 * 1024**2)

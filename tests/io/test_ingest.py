@@ -189,12 +189,12 @@ def test_interrupted_commit_is_rolled_back_or_forward(tmp_path):
 def test_registry_unknown_and_edit(tmp_path):
     ds = Dataset(tmp_path / "store")
     ds.ingest(CNEMC_2022)
-    assert ds.unknown_stations().height == 13
+    # the release's 13 stations are registered from it (issue 13, Build 1), none left unknown
+    assert ds.unknown_stations().height == 0 and ds.stations().height == 13
     ds.import_stations(SHARED / "stations" / "hunan-stations-2022.csv", dt.date(2022, 2, 13))
     assert ds.unknown_stations().height == 0 and ds.stations().height == 82
     ds.ingest(SHARED / "cnemc" / "2026-04-01T00_2026-04-03T00_yueyang_zhangjiajie_zhuzhou.csv")
-    assert ds.unknown_stations()["station_code"].to_list() == ["4265A"]  # 岳阳 station not in the 2022 list
-    ds.register_unknown()
+    assert ds.unknown_stations().height == 0  # 岳阳 4265A, not in the 2022 list, registered from the release
     assert "4265A" in ds.evaluation_stations("岳阳", dt.date(2026, 4, 1))
     ds.edit_station("1853A", valid_to=dt.date(2022, 6, 30), replaced_by="3138A")
     row = ds.stations().filter(pl.col("station_code") == "1853A").row(0, named=True)
@@ -274,6 +274,7 @@ def test_bundled_sample(tmp_path):
         )
         < 400_000
     )
-    assert ds.stations().height == 82 + 1  # Hunan list + PRSA-Dongsi
+    # Hunan list + PRSA-Dongsi + 岳阳 4265A (opened after the 2022 list; registered from the 2026 release)
+    assert ds.stations().height == 82 + 1 + 1
     assert ds.scan_hourly(stations="PRSA-Dongsi").collect().height == 744
     assert ds.scan_daily(cities=["湘潭", "长沙", "株洲"]).collect()["city"].n_unique() == 3

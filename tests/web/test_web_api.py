@@ -25,13 +25,13 @@ def test_unauthenticated_api_is_401_json(app):
     r = TestClient(app).get("/api/v1/cases")
     assert r.status_code == 401
     assert r.json()["error"]["status"] == 401
-    assert "log in" in r.json()["error"]["message"]
+    assert "请先登录" in r.json()["error"]["message"]
 
 
 def test_bad_token_is_401(app):
     r = api(app, "lt_not-a-token").get("/api/v1/me")
     assert r.status_code == 401
-    assert "invalid or revoked" in r.json()["error"]["message"]
+    assert "令牌无效、已过期或已吊销" in r.json()["error"]["message"]
 
 
 def test_stations_pagination_and_filter(app, tokens):
@@ -66,7 +66,7 @@ def test_hourly_aqi_city_and_station(app, tokens):
 def test_validation_error_is_json_with_message(app, tokens):
     r = api(app, tokens["admin"]).get("/api/v1/aqi/hourly", params={"start": "yesterday"})
     assert r.status_code == 422
-    assert r.json()["error"]["message"].startswith("invalid request: start")
+    assert r.json()["error"]["message"].startswith("请求有误：开始时间：“yesterday”不是时间")
 
 
 def test_case_lifecycle_through_the_api(app, tokens):
@@ -96,10 +96,10 @@ def test_case_lifecycle_through_the_api(app, tokens):
     assert r.json()["status"] == "submitted"
     # An officer may not verify: refused by the workflow rules (403), state unchanged.
     r = officer.post(f"/api/v1/cases/{cid}/transitions", json={"action": "verify", "note": "ok"})
-    assert r.status_code == 403 and "may not verify" in r.json()["error"]["message"]
+    assert r.status_code == 403 and "无权核查销号" in r.json()["error"]["message"]
     # An invalid transition for the state: 409 naming the state and the allowed actions.
     r = admin.post(f"/api/v1/cases/{cid}/transitions", json={"action": "start"})
-    assert r.status_code == 409 and "allowed from submitted" in r.json()["error"]["message"]
+    assert r.status_code == 409 and "“待核查”状态，不能签收整改；此状态下可以：核查销号、核查退回" in r.json()["error"]["message"]
     r = admin.post(f"/api/v1/cases/{cid}/transitions", json={"action": "verify", "note": "现场核查通过"})
     assert r.json()["status"] == "closed"
     case = admin.get(f"/api/v1/cases/{cid}").json()
@@ -117,7 +117,7 @@ def test_district_officer_gets_404_on_another_districts_case(app, tokens):
     lusong_case = next(c for c in admin.get("/api/v1/cases", params={"unit": "芦淞区"}).json()["items"])
     r = api(app, tokens["officer"]).get(f"/api/v1/cases/{lusong_case['id']}")
     assert r.status_code == 404  # the same answer as for an id never issued: ids cannot be probed
-    assert "no case" in r.json()["error"]["message"]
+    assert f"没有编号为 {lusong_case['id']} 的问题" in r.json()["error"]["message"]
     r = api(app, tokens["officer"]).post(
         f"/api/v1/cases/{lusong_case['id']}/transitions", json={"action": "start"}
     )
@@ -135,7 +135,7 @@ def test_case_filters_and_overdue(app, tokens):
         "closed"
     }
     r = admin.get("/api/v1/cases", params={"status": "bogus"})
-    assert r.status_code == 422 and "unknown status" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "未知的状态“bogus”" in r.json()["error"]["message"]
 
 
 def test_patch_case_with_version(app, tokens):
@@ -144,7 +144,7 @@ def test_patch_case_with_version(app, tokens):
     r = admin.patch(f"/api/v1/cases/{case['id']}", json={"version": case["version"], "address": "新地址"})
     assert r.status_code == 200 and r.json()["address"] == "新地址"
     r = admin.patch(f"/api/v1/cases/{case['id']}", json={"version": case["version"], "address": "旧版本"})
-    assert r.status_code == 409 and "someone else changed" in r.json()["error"]["message"]
+    assert r.status_code == 409 and "已被他人修改" in r.json()["error"]["message"]
 
 
 def test_cycle_and_monthly_scores(app, tokens):

@@ -164,7 +164,7 @@ def test_create_and_advance_a_case_and_a_refused_action(browser, server):
     officer.goto(f"{server}/cases")
     officer.goto(case_url.rsplit("/", 1)[0] + "/" + str(_lusong_case(server)))
     expect(officer.locator("h1")).to_contain_text("404")
-    expect(officer.locator("#error-message")).to_contain_text("no case")
+    expect(officer.locator("#error-message")).to_contain_text(f"没有编号为 {_lusong_case(server)} 的问题")
     officer.screenshot(path=str(ARTIFACTS / "refused.png"))
     officer.close()
     assert not (errors or errors2 or errors3)

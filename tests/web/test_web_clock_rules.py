@@ -146,7 +146,8 @@ def test_forms_propose_the_deadline_of_the_rules_file(office):
     # Columns follow lantian.workflow.rules.SEVERITIES: low, medium, high; 扬尘 low 7 d and high 3 d
     # are the built-in rules the file leaves unchanged.
     assert re.findall(r"<td>([\d-]+)</td>", dust) == ["2026-03-13", expected, "2026-03-09"]
-    assert app.state.backend.case_form()["deadlines"]["扬尘"]["medium"] == expected
+    boss = app.state.backend.check_password("boss", PASSWORDS["boss"])
+    assert app.state.backend.case_form(boss)["deadlines"]["扬尘"]["medium"] == expected
 
 
 def test_demo_takes_clock_and_rules_from_the_settings(office, tmp_path):

@@ -8,8 +8,6 @@ from fastapi.testclient import TestClient
 from webtools import api
 
 ALL = {"admin", "officer", "inspector", "leader"}
-WRITERS = {"admin", "officer", "inspector"}
-CREATORS = {"admin", "inspector"}
 
 #: The policy, written out independently of the code: (method, path) -> roles (None = public).
 EXPECTED: dict[tuple[str, str], set[str] | None] = {
@@ -23,19 +21,30 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/partials/today"): ALL,
     ("GET", "/year"): ALL,
     ("GET", "/cases"): ALL,
-    ("GET", "/cases/new"): CREATORS,
-    ("POST", "/cases"): CREATORS,
+    # Case writes are open at the route; the office's rules ([roles]) decide in the workflow (403).
+    ("GET", "/cases/new"): ALL,
+    ("POST", "/cases"): ALL,
     ("GET", "/cases/{case_id}"): ALL,
-    ("POST", "/cases/{case_id}/actions/{action}"): WRITERS,
-    ("POST", "/cases/{case_id}/comments"): WRITERS,
-    ("POST", "/cases/{case_id}/evidence"): WRITERS,
+    ("POST", "/cases/{case_id}/actions/{action}"): ALL,
+    ("POST", "/cases/{case_id}/comments"): ALL,
+    ("POST", "/cases/{case_id}/evidence"): ALL,
     ("GET", "/cases/{case_id}/evidence/{evidence_id}"): ALL,
+    ("GET", "/cases/{case_id}/letters/{letter}.pdf"): ALL,
     ("GET", "/assessment/monthly"): ALL,
+    ("GET", "/cycle/{kind}"): ALL,
+    ("GET", "/reports/{kind}.{fmt}"): ALL,
     ("GET", "/tokens"): ALL,
     ("POST", "/tokens"): ALL,
     ("POST", "/tokens/{token_id}/revoke"): ALL,
     ("GET", "/admin/users"): {"admin"},
     ("POST", "/admin/users"): {"admin"},
+    ("POST", "/admin/units"): {"admin"},
+    ("POST", "/admin/users/{username}/reset"): {"admin"},
+    ("POST", "/admin/users/{username}/{change}"): {"admin"},
+    ("GET", "/patrol"): ALL,
+    ("POST", "/patrol"): ALL,
+    ("GET", "/account/password"): ALL,
+    ("POST", "/account/password"): ALL,
     ("GET", "/api/v1/me"): ALL,
     ("GET", "/api/v1/stations"): ALL,
     ("GET", "/api/v1/aqi/hourly"): ALL,
@@ -45,10 +54,10 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/targets"): ALL,
     ("GET", "/api/v1/warnings"): ALL,
     ("GET", "/api/v1/cases"): ALL,
-    ("POST", "/api/v1/cases"): CREATORS,
+    ("POST", "/api/v1/cases"): ALL,
     ("GET", "/api/v1/cases/{case_id}"): ALL,
-    ("PATCH", "/api/v1/cases/{case_id}"): CREATORS,
-    ("POST", "/api/v1/cases/{case_id}/transitions"): WRITERS,
+    ("PATCH", "/api/v1/cases/{case_id}"): ALL,
+    ("POST", "/api/v1/cases/{case_id}/transitions"): ALL,
     ("GET", "/api/v1/cycle/{kind}"): ALL,
     ("GET", "/api/v1/scores/monthly"): ALL,
 }
@@ -100,9 +109,13 @@ def _concrete(path: str, case_id: int) -> str:
         path.replace("{case_id}", str(case_id))
         .replace("{action}", "start")
         .replace("{evidence_id}", "999999")
+        .replace("{letter}", "assign")
         .replace("{token_id}", "999999")
         .replace("{kind}", "weekly")
         .replace("{code}", "en")
+        .replace("{username}", "no-such-user")
+        .replace("{change}", "disable")
+        .replace("{fmt}", "xlsx")
     )
 
 
@@ -120,7 +133,7 @@ def test_role_matrix_is_enforced(app, tokens, role):
         url = _concrete(path, visible)
         kwargs = {"json": {}} if path.startswith("/api/") and method in ("POST", "PATCH") else {}
         r = client.request(method, url, follow_redirects=False, **kwargs)
-        refused = r.status_code == 403 and "may not do this" in r.text
+        refused = r.status_code == 403 and "无权进行此操作" in r.text
         if role in roles:
             assert not refused and r.status_code != 401, f"{role} refused on {method} {path}: {r.text[:200]}"
         else:

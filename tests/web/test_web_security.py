@@ -185,11 +185,11 @@ def test_upload_refusals(tmp_path, tokens):
             f"/cases/{cid}/evidence",
             files={"file": ("run.exe", b"MZ" + b"\x00" * 10, "application/x-msdownload")},
         )
-        assert r.status_code == 415 and "not accepted" in r.text
+        assert r.status_code == 415 and "不接受 .exe 类型的文件" in r.text
         r = c.post(
             f"/cases/{cid}/evidence", files={"file": ("fake.png", b"GIF89a" + b"\x00" * 10, "image/png")}
         )
-        assert r.status_code == 415 and "content is not image/png" in r.text
+        assert r.status_code == 415 and "fake.png：文件内容不是 PNG" in r.text
         assert app.state.backend.case(app.state.backend.principal(1), cid, "zh")["evidence"] == []
 
 

@@ -144,7 +144,7 @@ def test_rules_file_of_the_settings_sets_the_cli_deadlines(clean_env, tmp_path):
     url = f"sqlite:///{(tmp_path / 'wf.db').as_posix()}"
     _config(tmp_path, f'database_url = "{url}"\nrules_file = "{rules.as_posix()}"\n', clean_env)
     _cli("org", "add", "市蓝天办", "--kind", "office", "--json")
-    _cli("user", "add", "boss", "--name", "王主任", "--role", "admin", "--unit", "市蓝天办", "--json")
+    _cli("user", "add", "--no-password", "boss", "--name", "王主任", "--role", "admin", "--unit", "市蓝天办", "--json")
     _cli("org", "add", "雨湖区", "--kind", "district", "--as", "boss", "--json")
     case = _cli(
         "case", "new", "--as", "boss", "--source", "patrol", "--category", "扬尘", "--severity", "medium",

@@ -202,12 +202,12 @@ def run_scenario(url: str, tmp_path) -> dict:
     runner = CliRunner()
     _run(runner, url, ["db", "upgrade"])
     _run(runner, url, ["org", "add", "市蓝天办", "--kind", "office"])
-    _run(runner, url, ["user", "add", "boss", "--name", "王主任", "--role", "admin", "--unit", "市蓝天办"])
+    _run(runner, url, ["user", "add", "--no-password", "boss", "--name", "王主任", "--role", "admin", "--unit", "市蓝天办"])
     for name in ("雨湖区", "岳塘区", "湘潭县"):
         _run(runner, url, ["org", "add", name, "--kind", "district", "--as", "boss"])
     for name in ("住建", "交通运输"):
         _run(runner, url, ["org", "add", name, "--kind", "department", "--as", "boss"])
-    _run(runner, url, ["user", "add", "insp", "--name", "李巡查", "--role", "inspector", "--as", "boss"])
+    _run(runner, url, ["user", "add", "--no-password", "insp", "--name", "李巡查", "--role", "inspector", "--as", "boss"])
     for unit, user in OFFICER.items():
         _run(
             runner,
@@ -215,6 +215,7 @@ def run_scenario(url: str, tmp_path) -> dict:
             [
                 "user",
                 "add",
+                "--no-password",
                 user,
                 "--name",
                 f"{unit}联络员",
@@ -370,7 +371,7 @@ def test_bad_input_on_the_command_line_is_one_error_line_and_changes_nothing(tmp
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     runner = CliRunner()
     _run(runner, url, ["org", "add", "市蓝天办", "--kind", "office"])
-    _run(runner, url, ["user", "add", "boss", "--name", "王", "--role", "admin"])
+    _run(runner, url, ["user", "add", "--no-password", "boss", "--name", "王", "--role", "admin"])
     _run(runner, url, ["org", "add", "雨湖区", "--kind", "district", "--as", "boss"])
     _run(
         runner,
@@ -396,10 +397,10 @@ def test_bad_input_on_the_command_line_is_one_error_line_and_changes_nothing(tmp
     for args, message in (
         (
             ["case", "assign", "1", "--unit", "雨湖区", "--deadline", "2026-03-01", "--at", "2026-03-02"],
-            "in the past",
+            "早于交办日",
         ),
-        (["case", "assign", "1", "--unit", "月球区"], "no district or department named '月球区'"),
-        (["case", "verify", "1"], "cannot verify a case that is reported"),
+        (["case", "assign", "1", "--unit", "月球区"], "没有名为“月球区”的区县或部门"),
+        (["case", "verify", "1"], "“待交办”状态，不能核查销号"),
         (["case", "assign", "1", "--unit", "雨湖区", "--deadline", "next friday"], "not a date"),
         (
             [
@@ -414,9 +415,9 @@ def test_bad_input_on_the_command_line_is_one_error_line_and_changes_nothing(tmp
                 "--description",
                 "d",
             ],
-            "unknown category",
+            "未知的问题类别“噪声”",
         ),
-        (["cycle", "weekly", "--period", "2026-10"], "not a valid weekly period"),
+        (["cycle", "weekly", "--period", "2026-10"], "“2026-10”不是有效的周时段"),
     ):
         proc = subprocess.run(
             [

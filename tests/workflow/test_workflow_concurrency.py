@@ -48,7 +48,7 @@ def test_the_loser_of_two_edits_from_the_same_version_gets_a_conflict_and_retrie
     )
     conflicts = [r for r in results if isinstance(r, ConcurrentEdit)]
     assert len(conflicts) == 1, results
-    assert "someone else changed" in str(conflicts[0]) or "reload it" in str(conflicts[0])
+    assert "已被他人修改" in str(conflicts[0]) and "再试" in str(conflicts[0])
     loser = results.index(conflicts[0])
     fresh = wf.show_case("insp", cid)["version"]
     change = {"address": "建设北路12号"} if loser == 0 else {"description": "裸土约2000平方米未覆盖"}
@@ -135,6 +135,6 @@ def test_separate_processes_appending_lose_nothing(wf, db_url):
 def test_stale_version_from_a_form_is_refused_without_change(wf):
     cid = new_case(wf)
     wf.edit_case("insp", cid, {"address": "新地址"}, T0)
-    with pytest.raises(ConcurrentEdit, match="is at version 2, not 1"):
+    with pytest.raises(ConcurrentEdit, match="当前版本 2，您看到的是版本 1"):
         wf.assign("boss", cid, "雨湖区", T0, expected_version=1)
     assert wf.show_case("boss", cid)["status"] == "reported"

@@ -65,12 +65,10 @@ def test_full_lifecycle_with_return_close_and_reopen(wf):
 def test_invalid_transition_names_state_and_allowed_actions_and_changes_nothing(wf):
     cid = new_case(wf)
     before = _state(wf)
-    with pytest.raises(
-        WorkflowError, match=r"cannot verify a case that is reported .*allowed from reported: assign"
-    ):
+    with pytest.raises(WorkflowError, match=r"“待交办”状态，不能核查销号；此状态下可以：交办。"):
         wf.verify("boss", cid, T0)
     wf.assign("boss", cid, "雨湖区", T0)
-    with pytest.raises(WorkflowError, match="cannot reopen a case that is assigned"):
+    with pytest.raises(WorkflowError, match="“已交办”状态，不能重新打开"):
         wf.reopen("boss", cid, "x", T0)
     assert _state(wf)[0] == before[0] + 1  # only the assignment was recorded
 
@@ -83,30 +81,31 @@ def test_transition_table_refuses_every_pair_it_does_not_list(status):
             role = sorted(listed[0].roles)[0]
             assert R.transition(status, action, role) == listed[0].target
         else:
-            with pytest.raises(WorkflowError, match=f"cannot {action} a case that is {status}"):
+            match = f"“{R.STATUSES[status]}”状态，不能{R.ACTION_NAMES[action]}；"
+            with pytest.raises(WorkflowError, match=match):
                 R.transition(status, action, "admin")
 
 
 def test_unknown_units_past_deadlines_and_malformed_input_change_nothing(wf):
     cid = new_case(wf)
     before = _state(wf)
-    with pytest.raises(NotFound, match="no district or department named '月球区'"):
+    with pytest.raises(NotFound, match="没有名为“月球区”的区县或部门"):
         wf.assign("boss", cid, "月球区", T0)
-    with pytest.raises(NotFound, match="no district named '住建'"):
+    with pytest.raises(NotFound, match="没有名为“住建”的区县；"):
         new_case(wf, district="住建")
-    with pytest.raises(InputError, match="deadline 2026-03-01 is in the past"):
+    with pytest.raises(InputError, match="整改时限 2026-03-01 早于交办日"):
         wf.assign("boss", cid, "雨湖区", T0, deadline=date(2026, 3, 1))
-    with pytest.raises(InputError, match="unknown category"):
+    with pytest.raises(InputError, match="未知的问题类别“噪声”"):
         new_case(wf, category="噪声")
-    with pytest.raises(InputError, match="latitude 95.0 is outside"):
+    with pytest.raises(InputError, match="纬度 95.0 超出范围"):
         new_case(wf, latitude=95)
-    with pytest.raises(InputError, match="description is empty"):
+    with pytest.raises(InputError, match="问题描述为空"):
         new_case(wf, description="  ")
-    with pytest.raises(InputError, match="unknown severity"):
+    with pytest.raises(InputError, match="未知的严重程度“urgent”"):
         new_case(wf, severity="urgent")
-    with pytest.raises(NotFound, match="no case 999"):
+    with pytest.raises(NotFound, match="没有编号为 999 的问题"):
         wf.assign("boss", 999, "雨湖区", T0)
-    with pytest.raises(NotFound, match="no user 'ghost'"):
+    with pytest.raises(NotFound, match="没有用户“ghost”"):
         wf.assign("ghost", cid, "雨湖区", T0)
     assert _state(wf) == before
 
@@ -133,9 +132,9 @@ def test_edit_supervise_comment_and_evidence_are_recorded(wf, tmp_path):
     assert shown["supervisions"][0]["note"] == "请加快整改"
     assert shown["comments"][0] == {"author": "yuhu", "at": "2026-03-03T09:00:00", "body": "已安排人员"}
     assert shown["evidence"][0]["file_path"] == str(photo)
-    with pytest.raises(InputError, match="editable fields"):
+    with pytest.raises(InputError, match="不能修改状态；可修改："):
         wf.edit_case("insp", cid, {"status": "closed"}, T0)
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="不存在"):
         wf.add_evidence("insp", cid, tmp_path / "missing.jpg", T0)
 
 

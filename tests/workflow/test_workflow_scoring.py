@@ -154,5 +154,6 @@ def test_periods():
         ("daily", "03/05/2026"),
         ("quarterly", "2026-Q5"),
     ):
-        with pytest.raises(InputError, match="not a valid"):
+        with pytest.raises(InputError, match="不是有效的") as info:
             parse_period(text, kind=kind)
+        assert "not a valid" in info.value.en

@@ -20,6 +20,19 @@ from lantian.standards import DEFAULT, Options, gb3095, hj663, regime_for_day
 
 SIX = ("so2", "no2", "co", "pm10", "pm25", "o3_8h")
 
+#: Period kinds made of whole calendar months: GB 3095 Table 4 minimums (≥ 27 days a month, 25 in
+#: February; years ≥ 324 days). Every other kind (range, ytd, week, day) also needs the coverage
+#: minimum of the switch ``coverage_min_pct``.
+WHOLE_MONTH_KINDS = ("month", "quarter", "half", "year")
+
+
+def coverage_minimum(period: Period, options: Options = DEFAULT) -> int | None:
+    """Valid days a statistic of ``period`` needs by the switch ``coverage_min_pct`` (``None`` for a month,
+    quarter, half or year, whose minimums are GB 3095's): ⌈pct × days / 100⌉, at least 1."""
+    if period.kind in WHOLE_MONTH_KINDS:
+        return None
+    return max(1, -(-options.coverage_min_pct * period.days // 100))
+
 
 def _monthly_minimum(month: pl.Expr) -> pl.Expr:
     rules = gb3095.VALIDITY_2012
@@ -95,7 +108,9 @@ def period_statistics(
     """Period statistics per entity: for every item its exact value ``<item>_exact``, its published
     value ``<item>`` (GB/T 8170: integers, CO 1 dp), ``n_<item>`` valid days, ``valid_<item>``
     (GB 3095 Table 4: ≥ 27 days in every whole month, 25 in February; years also ≥ 324 days; the same
-    rule for the CO/O3 percentiles [U]) and ``capture_<item>`` (% of the period's days, 1 dp).
+    rule for the CO/O3 percentiles [U]; a period not made of whole months — range, year to date, week —
+    also needs :func:`coverage_minimum` days, switch ``coverage_min_pct``) and ``capture_<item>`` (% of
+    the period's days, 1 dp).
 
     Means are of the valid daily values; percentiles (spec §5.2, NumPy linear, D4–D6) are of the
     published daily values (switch ``percentile_rounded_inputs``, default True [U]).
@@ -139,6 +154,7 @@ def period_statistics(
     )
     out = stats.join(short, on=by, how="left")
     annual_min = gb3095.minimum(gb3095.VALIDITY_2012, "annual")
+    coverage_min = coverage_minimum(period, options)
     cols = []
     for it in items:
         decimals = hj663.ITEM_DECIMALS.get(it.name.split("_")[0], 0)
@@ -146,6 +162,8 @@ def period_statistics(
         valid = pl.col(f"_short_{it.pollutant}").fill_null(0) == 0
         if period.is_annual:
             valid = valid & (n >= annual_min)
+        if coverage_min is not None:
+            valid = valid & (n >= coverage_min)
         valid = valid & (n > 0)
         cols += [
             round_half_even(pl.col(f"{it.name}_exact"), decimals).alias(it.name),
@@ -159,7 +177,11 @@ def attainment(stats: pl.LazyFrame, period: Period, options: Options = DEFAULT) 
     """Attainment per item (published value ≤ limit, 修约值比较法 [U]), exceedance multiple (C − S)/S
     (2 dp, exceeding items only [U]) and overall attainment (all six index items; with the annual
     percentile items too when ``annual_attainment_percentiles``), spec §5.3. Limits: the GB 3095
-    edition in force on the period's last day, Grade II."""
+    edition in force on the period's last day, Grade II.
+
+    An invalid statistic (``valid_<item>`` false: below the data-validity minimum) gives no attainment
+    (``attains_<item>`` and ``multiple_<item>`` null), and ``attains_all`` is null unless every item it
+    judges is valid: too little data is 数据不足, not a verdict."""
     limits = limits_for(period.end)
     cols = []
     names = stats.collect_schema().names()
@@ -167,10 +189,11 @@ def attainment(stats: pl.LazyFrame, period: Period, options: Options = DEFAULT) 
     for it in items:
         s = gb3095.limit(limits, it.limit_pollutant, it.limit_averaging)
         c = pl.col(it.name)
+        ok = pl.col(f"valid_{it.name}").fill_null(False) if f"valid_{it.name}" in names else pl.lit(True)
         cols += [
             pl.lit(s).alias(f"limit_{it.name}"),
-            (c <= s).alias(f"attains_{it.name}"),
-            pl.when(c > s)
+            pl.when(ok).then(c <= s).alias(f"attains_{it.name}"),
+            pl.when(ok & (c > s))
             .then(round_half_even((c - s) / s, hj663.MULTIPLE_DECIMALS))
             .alias(f"multiple_{it.name}"),
         ]
@@ -179,7 +202,7 @@ def attainment(stats: pl.LazyFrame, period: Period, options: Options = DEFAULT) 
     if period.is_annual and options.annual_attainment_percentiles:
         overall += [it.name for it in items if it.annual_only]
     return lf.with_columns(
-        attains_all=pl.when(pl.all_horizontal(*[pl.col(n).is_not_null() for n in overall])).then(
+        attains_all=pl.when(pl.all_horizontal(*[pl.col(f"attains_{n}").is_not_null() for n in overall])).then(
             pl.all_horizontal(*[pl.col(f"attains_{n}") for n in overall])
         ),
         exceeding=pl.concat_str(
@@ -188,6 +211,39 @@ def attainment(stats: pl.LazyFrame, period: Period, options: Options = DEFAULT) 
             ignore_nulls=True,
         ),
     )
+
+
+def days_valid(graded: pl.LazyFrame, period: Period, by: str = CITY, options: Options = DEFAULT) -> pl.LazyFrame:
+    """Whether the day counts of each entity (good-day rate, heavy days) rest on enough valid days:
+    the statistics' rule applied to the valid days (every whole month ≥ 27, February ≥ 25; years
+    ≥ 324; other periods ≥ :func:`coverage_minimum`). Column ``valid_good_rate``."""
+    whole = [(m.start.year, m.start.month) for m in period.whole_months()]
+    valid = pl.col("valid_day").fill_null(False)
+    monthly = graded.group_by(by, pl.col(DATE).dt.year().alias("_y"), pl.col(DATE).dt.month().alias("_m")).agg(
+        valid.sum().alias("_n")
+    )
+    months = pl.LazyFrame(
+        {"_y": [y for y, _ in whole], "_m": [m for _, m in whole]}, schema={"_y": pl.Int32, "_m": pl.Int8}
+    )
+    grid = (
+        graded.select(by)
+        .unique()
+        .join(months, how="cross")
+        .join(
+            monthly.with_columns(pl.col("_y").cast(pl.Int32), pl.col("_m").cast(pl.Int8)),
+            on=[by, "_y", "_m"],
+            how="left",
+        )
+    )
+    short = grid.group_by(by).agg((pl.col("_n").fill_null(0) < _monthly_minimum(pl.col("_m"))).sum().alias("_short"))
+    total = graded.group_by(by).agg(valid.sum().alias("_valid"))
+    ok = (pl.col("_short").fill_null(0) == 0) & (pl.col("_valid") > 0)
+    if period.is_annual:
+        ok = ok & (pl.col("_valid") >= gb3095.minimum(gb3095.VALIDITY_2012, "annual"))
+    coverage_min = coverage_minimum(period, options)
+    if coverage_min is not None:
+        ok = ok & (pl.col("_valid") >= coverage_min)
+    return total.join(short, on=by, how="left").select(by, ok.alias("valid_good_rate"))
 
 
 def assess(
@@ -214,14 +270,25 @@ def assess(
     stats = composite(stats, period.end, options)
     stats = attainment(stats, period, options)
     dust_n = lf.group_by(by).agg(pl.col("dust_day").sum().cast(pl.Int32).alias("dust_days"))
-    out = counts.join(stats, on=by, how="full", coalesce=True).join(dust_n, on=by, how="left")
+    out = (
+        counts.join(stats, on=by, how="full", coalesce=True)
+        .join(dust_n, on=by, how="left")
+        .join(days_valid(graded, period, by, options), on=by, how="left")
+    )
     valid_index = pl.all_horizontal(*[pl.col(f"valid_{p}") for p in hj663.INDEX_ITEMS])
+    coverage_min = coverage_minimum(period, options)
     out = out.with_columns(
         period=pl.lit(period.label),
         start=pl.lit(period.start),
         end=pl.lit(period.end),
         regime=pl.lit(regime_for_day(period.end)),
         index_valid=valid_index,
+        period_days=pl.lit(period.days, pl.Int32),
+        coverage_min_days=pl.lit(coverage_min, pl.Int32),
+        valid_good_rate=pl.col("valid_good_rate").fill_null(False),
+    ).with_columns(
+        # every figure of the period rests on enough data (else the period is 数据不足)
+        data_sufficient=pl.col("index_valid").fill_null(False) & pl.col("valid_good_rate"),
     )
     return out.collect().sort(by)
 

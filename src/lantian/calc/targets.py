@@ -45,7 +45,7 @@ class TargetStatus:
     target: str
     limit: str
     current: str
-    status: str  # "met", "on_track", "at_risk", "lost", "no_data"
+    status: str  # "met", "on_track", "at_risk", "lost", "no_data", "insufficient"
     remaining: dict = field(default_factory=dict)
     verdict_zh: str = ""
     verdict_en: str = ""
@@ -74,8 +74,37 @@ def evaluate(
     o3_values: list[float],
     composite_index: float | None,
     last_year_composite: float | None,
+    insufficient: tuple[str, str] | None = None,
 ) -> list[TargetStatus]:
-    """Status of every target given the year-to-date figures up to ``as_of`` (inclusive)."""
+    """Status of every target given the year-to-date figures up to ``as_of`` (inclusive).
+
+    ``insufficient``: the year to date lacks the data-validity minimum (GB 3095 Table 4; switch
+    ``coverage_min_pct``), with what is missing in Chinese and English. Every target is then
+    ``insufficient`` (数据不足): no verdict rests on too few days."""
+    out = _evaluate(targets, as_of, valid_days, good_days, heavy_days, pm25_sum, pm25_n, pm25_published,
+                    o3_values, composite_index, last_year_composite)
+    if insufficient is not None:
+        zh, en = insufficient
+        for st in out:
+            st.status = "insufficient"
+            st.verdict_zh = f"数据不足（{zh}），不作目标判断。"
+            st.verdict_en = f"Insufficient data ({en}): no verdict on this target."
+    return out
+
+
+def _evaluate(
+    targets: Targets,
+    as_of: dt.date,
+    valid_days: int,
+    good_days: int,
+    heavy_days: int,
+    pm25_sum: float | None,
+    pm25_n: int,
+    pm25_published: float | None,
+    o3_values: list[float],
+    composite_index: float | None,
+    last_year_composite: float | None,
+) -> list[TargetStatus]:
     remaining = (dt.date(targets.year, 12, 31) - as_of).days
     out: list[TargetStatus] = []
     final = remaining <= 0
@@ -303,6 +332,7 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
     "at_risk": ("有风险", "at risk"),
     "lost": ("已失守", "lost"),
     "no_data": ("无数据", "no data"),
+    "insufficient": ("数据不足", "insufficient data"),
 }
 
 
@@ -312,6 +342,12 @@ def target_name(target: str, lang: str = "zh") -> str:
 
 def verdict(statuses: list[TargetStatus]) -> tuple[str, str]:
     """One-sentence overall verdict in Chinese and English."""
+    short = [s for s in statuses if s.status == "insufficient"]
+    if short:
+        return (
+            short[0].verdict_zh.replace("不作目标判断", "各项目标暂不作判断"),
+            short[0].verdict_en.replace("no verdict on this target", "no verdict on the targets"),
+        )
     lost = [s.target for s in statuses if s.status == "lost"]
     risk = [s.target for s in statuses if s.status == "at_risk"]
 

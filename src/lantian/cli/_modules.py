@@ -11,3 +11,4 @@ from lantian.cli import data_cmd
 from lantian.cli import assess_cmd
 from lantian.cli import hour_cmd
 from lantian.cli import settings_cmd
+from lantian.cli import letters_cmd

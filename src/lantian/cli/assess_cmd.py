@@ -158,18 +158,24 @@ def daily(
 
 
 def _assessment_rows(row: dict) -> list[tuple[str, str, str, str, str]]:
+    """One line per item; an invalid statistic (below the data-validity minimum) shows 数据不足 with its
+    value in brackets and no attainment."""
+    from lantian.pipeline.figures import INSUFFICIENT_ZH
     from lantian.standards import hj663
 
     out = []
     for it in hj663.ITEMS:
         if it.name in row:
+            valid = row.get(f"valid_{it.name}")
+            value = _fmt(row.get(it.name)) if valid else f"{INSUFFICIENT_ZH} ({_fmt(row.get(it.name))})"
             out.append(
                 (
                     it.name,
-                    _fmt(row.get(it.name)),
+                    value,
                     _fmt(row.get(f"limit_{it.name}")),
                     _fmt(row.get(f"attains_{it.name}")),
-                    f"{row.get(f'n_{it.name}')} d" + ("" if row.get(f"valid_{it.name}") else " (invalid)"),
+                    f"{row.get(f'n_{it.name}')} d · {_fmt(row.get(f'capture_{it.name}'))}%"
+                    + ("" if valid else f" ({INSUFFICIENT_ZH})"),
                 )
             )
     return out
@@ -197,10 +203,12 @@ def assess(
     import polars as pl
 
     from lantian.pipeline.assessment import explain_daily, open_store
-    from lantian.pipeline.figures import assessment
+    from lantian.pipeline.figures import INSUFFICIENT_ZH, assessment
+    from lantian.pipeline.stations import excluded_stations
 
     options = _options(switch)
-    res = assessment(open_store(store), city, period, compare, dust, options, engine)
+    res_store = open_store(store)
+    res = assessment(res_store, city, period, compare, dust, options, engine)
     row = res.result
     p = res.period_obj
     detail = None
@@ -211,6 +219,7 @@ def assess(
             f"values; validity ≥27 days per whole month (Feb 25), years ≥324 days; edition {row['regime']}",
             "invalid_days": ex.filter(~pl.col("valid_day")).select("date", "invalid_because").to_dicts(),
             "days_per_item": {k.removeprefix("n_"): v for k, v in row.items() if k.startswith("n_")},
+            "excluded_stations": excluded_stations(res_store, city, p.start, p.end),
         }
     if as_json:
         _emit_json({**res.to_dict(), **({"explain": detail} if detail else {})})
@@ -228,10 +237,19 @@ def assess(
     for r in _assessment_rows(row):
         t.add_row(*r)
     console.print(t)
+    if res.insufficient:
+        console.print(f"[bold]{INSUFFICIENT_ZH}[/]：{res.insufficient['zh']}；不作达标判断（{res.insufficient['en']}）")
+
+    def shown(key: str, unit: str = "") -> str:
+        valid = row.get("index_valid") if key == "composite_index" else row.get("valid_good_rate")
+        value = f"{_fmt(row.get(key))}{unit}"
+        return value if valid else f"{INSUFFICIENT_ZH} ({value})"
+
     console.print(
-        f"composite index [bold]{_fmt(row['composite_index'])}[/] (primary {row['index_primary']}); "
-        f"good days {row['good_days']}/{row['valid_days']} = {_fmt(row['good_rate'])}%; "
-        f"heavy-or-worse days {row['heavy_days']}; attains all: {_fmt(row['attains_all'])}"
+        f"composite index [bold]{shown('composite_index')}[/] (primary {row['index_primary']}); "
+        f"good days {row['good_days']}/{row['valid_days']} = {shown('good_rate', '%')}; "
+        f"heavy-or-worse days {row['heavy_days']}; attains all: "
+        f"{_fmt(row['attains_all']) if row.get('attains_all') is not None or not res.insufficient else INSUFFICIENT_ZH}"
     )
     if compare and "index_change_pct" in row:
         console.print(
@@ -243,11 +261,13 @@ def assess(
         console.print(f"rule: {detail['rule']}")
         for d in detail["invalid_days"]:
             console.print(f"  invalid {d['date']}: {d['invalid_because']}")
+        for r in detail["excluded_stations"]:
+            console.print(f"  station not counted {r['station_code']} {r['name'] or ''}: {r['why']}")
 
 
 @app.command()
 def rank(
-    group: Annotated[str, typer.Option(help="Group name (in --groups, or a province in the registry).")],
+    group: Annotated[str, typer.Option(help="Group name: a province (built-in, e.g. 湖南) or a group in --groups.")],
     period: Annotated[str, typer.Option(help="Period, as for assess.")],
     store: StoreOpt = None,
     by: Annotated[str, typer.Option(help="index | change | pm25 | good_rate")] = "index",
@@ -260,7 +280,7 @@ def rank(
 ) -> None:
     """Rank a group's cities (competition ranking with ties, spec §6.2)."""
     from lantian.pipeline.assessment import open_store
-    from lantian.pipeline.figures import ranking
+    from lantian.pipeline.figures import INSUFFICIENT_ZH, ranking
 
     res = ranking(open_store(store), group, period, by, groups, dust, _options(switch))
     if as_json:
@@ -269,7 +289,8 @@ def rank(
     cols = list(res.rows[0]) if res.rows else []
     t = Table(*cols, title=f"{group} · {res.period} · ranked by {by}")
     for r in res.rows:
-        t.add_row(*[_fmt(r[c]) for c in cols])
+        # a city with too little data is listed last with 数据不足 in place of a rank
+        t.add_row(*[INSUFFICIENT_ZH if c == "rank" and r.get("insufficient") else _fmt(r[c]) for c in cols])
     console = Console()
     console.print(t)
     for c, why in res.not_assessed.items():
@@ -287,7 +308,7 @@ def targets(
 ) -> None:
     """Year-to-date status of a city's targets: what remains, what is lost, a verdict (zh/en)."""
     from lantian.pipeline.assessment import open_store
-    from lantian.pipeline.figures import targets_now
+    from lantian.pipeline.figures import STATUS_NAMES, targets_now
 
     res = targets_now(open_store(store), city, year, targets_file, _options(switch)).to_dict()
     if as_json:
@@ -306,7 +327,7 @@ def targets(
             s["target"],
             s["limit"],
             s["current"],
-            s["status"],
+            STATUS_NAMES.get(s["status"], (s["status"],))[0] if s["status"] == "insufficient" else s["status"],
             ", ".join(f"{k}={_fmt(v)}" for k, v in s["remaining"].items()),
         )
     console = Console()

@@ -142,6 +142,11 @@ def ingest(
             console.print(
                 f"[red]{escape(Path(f.path).name)}[/]: {f.status}: {escape(f.message)}", highlight=False
             )
+    if report.stations_registered:
+        console.print(
+            f"registered {report.stations_registered} station(s) from the release (source=release; "
+            "an imported station list takes precedence): lantian stations list"
+        )
     if report.skipped:
         console.print(f"skipped (not data files): {', '.join(report.skipped)}")
     if report.rows_quarantined:
@@ -257,9 +262,12 @@ def data_status(
     as_json: JsonOpt = False,
 ) -> None:
     """Coverage per station and month: hours present / expected, gaps."""
+    from lantian.pipeline.stations import excluded_stations
+
     ds = _dataset(store)
     status = ds.status(city)
     log = ds.ingest_log()
+    excluded = excluded_stations(ds, city)
     if as_json:
         _dump(
             {
@@ -267,6 +275,7 @@ def data_status(
                 "files": log.height,
                 "hourly": status["hourly"].to_dicts(),
                 "daily": status["daily"].to_dicts(),
+                "excluded_stations": excluded,
             }
         )
         return
@@ -307,6 +316,32 @@ def data_status(
                 r["id"], f"{r['month']:%Y-%m}", str(r["days"]), str(r["expected"]), f"{r['coverage']:.1%}"
             )
         console.print(t)
+    _print_excluded(console, excluded)
+
+
+def _print_excluded(console: Console, excluded: list[dict]) -> None:
+    """Stations seen in the data that the city value leaves out (or leaves out on some days)."""
+    if not excluded:
+        return
+    t = Table(
+        "station",
+        "name",
+        "city",
+        "data",
+        "source",
+        "why",
+        title="stations with data not counted (不计入城市均值的站点)",
+    )
+    for r in excluded:
+        t.add_row(
+            r["station_code"],
+            r["name"] or "—",
+            r["city"] or "—",
+            f"{r['first']}…{r['last']}",
+            r["source"] or "—",
+            r["why"],
+        )
+    console.print(t)
 
 
 @data_app.command("quarantine")

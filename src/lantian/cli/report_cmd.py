@@ -34,7 +34,10 @@ PeriodOf = Annotated[
 Store = Annotated[Path | None, typer.Option("--store", help="Parquet store directory (else LANTIAN_STORE).")]
 Db = Annotated[
     str | None,
-    typer.Option("--db", help="Supervision database URL (else LANTIAN_DATABASE_URL or lantian.toml)."),
+    typer.Option(
+        "--db",
+        help="Supervision database URL (else the setting database_url, the database of lantian case).",
+    ),
 ]
 Actor = Annotated[
     str | None, typer.Option("--as", envvar="LANTIAN_USER", help="User reading the supervision data.")
@@ -46,7 +49,10 @@ Targets = Annotated[
 ]
 AirQuality = Annotated[
     Path | None,
-    typer.Option("--air-quality", help="District air-quality results for the scores (as for lantian cycle)."),
+    typer.Option(
+        "--air-quality",
+        help="District air-quality results for the scores (as for lantian cycle); else from the store.",
+    ),
 ]
 
 

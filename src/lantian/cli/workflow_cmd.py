@@ -10,6 +10,7 @@ escalation ladder are the rules of the setting ``rules_file`` (``--rules`` overr
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -93,14 +94,12 @@ def parse_day(text: str) -> date:
 def workflow(db: str | None, rules: Path | None = None) -> Iterator:
     from lantian import config
     from lantian.store import open_database
-    from lantian.workflow.rules import rules_from_settings
     from lantian.workflow.services import Workflow
 
     settings = config.load(database_url=db, rules_file=rules)
-    loaded_rules = rules_from_settings(settings)
     database = open_database(settings.database_url)
     try:
-        yield Workflow(database, loaded_rules, CLOCK)
+        yield Workflow.from_settings(database, settings, CLOCK)
     finally:
         database.dispose()
 
@@ -184,27 +183,123 @@ def org_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         _emit(wf.list_units(), as_json, "organisations", ["id", "name", "kind", "kind_name"])
 
 
+PasswordStdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin", help="Read the password from the first line of standard input (for scripts)."
+    ),
+]
+
+
+def read_password(from_stdin: bool, username: str) -> str:
+    """The new password: the first line of standard input, or asked twice at a hidden prompt."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise InputError("标准输入中没有密码：请在第一行写入密码，例如 printf '%s\\n' \"$PW\" | lantian …")
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InputError("没有可输入密码的终端：请在终端中运行，或用 --password-stdin 从标准输入读取密码。")
+    return typer.prompt(f"{username} 的新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+
+
+@app.command("init")
+def init(
+    admin: Annotated[str, typer.Option("--admin", help="User name of the first administrator.")] = "admin",
+    name: Annotated[str, typer.Option("--name", help="The administrator's display name.")] = "管理员",
+    office: Annotated[str, typer.Option("--office", help="Name of the city office.")] = "市蓝天办",
+    password_stdin: PasswordStdinOpt = False,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set up a new deployment: create the database, the city office and its first administrator."""
+    from lantian import config
+
+    password = read_password(password_stdin, admin)
+    with workflow(db) as wf:
+        data = wf.init_office(office, admin, name, password, CLOCK.now())
+    url = config.load(database_url=db).database_url
+    if as_json:
+        _print_json({**data, "database": url})
+        return
+    typer.echo(f"已初始化：{data['office']}，管理员 {admin}（{name}）；数据库 {url}")
+    typer.echo("下一步：lantian serve，然后用该管理员登录，在“用户管理”中添加各单位的用户。")
+
+
 @user_app.command("add")
 def user_add(
     username: Annotated[str, typer.Argument()],
     name: Annotated[str, typer.Option("--name", help="Display name.")],
     role: Annotated[str, typer.Option(help="admin | officer | inspector | leader")],
     unit: Annotated[str | None, typer.Option(help="The officer's district or department.")] = None,
+    password_stdin: PasswordStdinOpt = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="Add without a password (the user cannot log in yet).")
+    ] = False,
     db: DbOpt = None,
     actor: AsOpt = None,
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add a user (admin; the first user must be an admin and needs no --as)."""
+    """Add a user with a password (admin; the first user must be an admin and needs no --as)."""
+    password = None if no_password else read_password(password_stdin, username)
     with workflow(db) as wf:
-        _emit(wf.add_user(actor, username, name, role, unit, parse_when(at)), as_json, "user")
+        data = wf.add_user(actor, username, name, role, unit, parse_when(at), password=password)
+    _emit(data, as_json, "user")
+
+
+@user_app.command("passwd")
+def user_passwd(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: PasswordStdinOpt = False,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a user's password (an admin for anyone, a user for themself); their sessions end."""
+    who = _actor(actor)
+    password = read_password(password_stdin, username)
+    with workflow(db) as wf:
+        data = wf.set_password(who, username, password, parse_when(at))
+    _emit(data, as_json, "user")
+
+
+def _set_active(username: str, active: bool, db, actor, at, as_json: bool) -> None:
+    with workflow(db) as wf:
+        data = wf.set_active(_actor(actor), username, active, parse_when(at))
+    _emit(data, as_json, "user")
+
+
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument()],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Disable a user (admin): their sessions and API tokens stop working at once."""
+    _set_active(username, False, db, actor, at, as_json)
+
+
+@user_app.command("enable")
+def user_enable(
+    username: Annotated[str, typer.Argument()],
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Enable a disabled user again (admin)."""
+    _set_active(username, True, db, actor, at, as_json)
 
 
 @user_app.command("list")
 def user_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List users."""
     with workflow(db) as wf:
-        _emit(wf.list_users(), as_json, "users", ["id", "username", "display_name", "role", "unit", "active"])
+        _emit(wf.list_users(), as_json, "users", ["id", "username", "display_name", "role", "unit", "active", "has_password"])
 
 
 # -- cases -----------------------------------------------------------------------------------------
@@ -441,6 +536,32 @@ AirOpt = Annotated[
 ]
 
 
+CityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--city",
+        help="City whose districts' air quality is scored from the store (else the setting web.city).",
+    ),
+]
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Parquet store directory (else LANTIAN_STORE).")]
+
+
+def _air_quality(air_quality: Path | None, city: str | None, store: Path | None):
+    """The districts' air-quality results: the file of --air-quality, else the store's for the city."""
+    from lantian import config
+    from lantian.workflow import cycle
+    from lantian.workflow.scoring import air_quality_from_file
+
+    if air_quality:
+        return air_quality_from_file(air_quality)
+    city = city or config.load().value("city")
+    if not city:
+        return None
+    from lantian.pipeline.assessment import open_store
+
+    return cycle.store_air_quality(open_store(store), city)
+
+
 @cycle_app.command("patrol")
 def cycle_patrol(
     district: Annotated[str, typer.Option()],
@@ -516,6 +637,8 @@ def _scores_table(title: str, rows: list[dict]) -> None:
 def cycle_monthly(
     period: PeriodOpt,
     air_quality: AirOpt = None,
+    city: CityOpt = None,
+    store: StoreOpt = None,
     now: NowOpt = None,
     db: DbOpt = None,
     actor: AsOpt = None,
@@ -523,9 +646,8 @@ def cycle_monthly(
 ) -> None:
     """月考核通报: score and rank of districts and departments (--period YYYY-MM)."""
     from lantian.workflow import cycle
-    from lantian.workflow.scoring import air_quality_from_file
 
-    provider = air_quality_from_file(air_quality) if air_quality else None
+    provider = _air_quality(air_quality, city, store)
     with workflow(db) as wf:
         data = cycle.monthly(
             wf, _actor(actor), _period("monthly", period), provider, parse_when(now) if now else None
@@ -541,6 +663,8 @@ def cycle_monthly(
 def cycle_quarterly(
     period: PeriodOpt,
     air_quality: AirOpt = None,
+    city: CityOpt = None,
+    store: StoreOpt = None,
     now: NowOpt = None,
     db: DbOpt = None,
     actor: AsOpt = None,
@@ -548,9 +672,8 @@ def cycle_quarterly(
 ) -> None:
     """季考核讲评: mean of the monthly scores, ranked (--period YYYYQn, e.g. 2026Q1; 2026-Q1 too)."""
     from lantian.workflow import cycle
-    from lantian.workflow.scoring import air_quality_from_file
 
-    provider = air_quality_from_file(air_quality) if air_quality else None
+    provider = _air_quality(air_quality, city, store)
     with workflow(db) as wf:
         data = cycle.quarterly(
             wf, _actor(actor), _period("quarterly", period), provider, parse_when(now) if now else None

@@ -1,7 +1,9 @@
 """Shared low-level reading: bytes → text lines → fields, keeping every line that cannot be read.
 
 Every reader starts from :func:`read_table`. A line is never dropped: it ends up either as a row of
-fields with the header's column count or as a *reject* ``(line number, raw text, reason)``.
+fields with the header's column count or as a *reject* ``(line number, raw text, reason)``. A header
+line that cannot be read (undecodable bytes, NUL bytes, an unclosed quote) refuses the whole file
+(:class:`~lantian.errors.InputError`): taking the next line as the header would lose that data row.
 Encodings: UTF-8 (with or without BOM), then GB18030 (a superset of GBK); gzip is opened by its magic
 bytes, every member decompressed. A damaged gzip file is accounted, never read short in silence: the
 complete lines of a truncated stream are read and the rest becomes one reject, as do bytes after the
@@ -95,6 +97,7 @@ def _gunzip(raw: bytes) -> Payload:
     """Decompress every gzip member, keeping what decompresses when the stream is damaged."""
     out: list[bytes] = []
     pos = size = 0
+    lim = limits.in_force()
     while True:
         inflater = zlib.decompressobj(wbits=31)
         start = pos
@@ -103,12 +106,13 @@ def _gunzip(raw: bytes) -> Payload:
                 out.append(inflater.decompress(raw[pos : pos + _INFLATE_CHUNK]))
                 pos += _INFLATE_CHUNK
                 size += len(out[-1])
-                if size > limits.MAX_DECOMPRESSED_BYTES or (
-                    size > limits.RATIO_FROM_BYTES and size > limits.MAX_RATIO * len(raw)
+                if size > lim.max_decompressed_bytes or (
+                    size > limits.RATIO_FROM_BYTES and size > lim.max_ratio * len(raw)
                 ):
                     raise InputError(
                         f"gzip 文件解压后超过 {size // 1024**2} MiB（压缩前 {len(raw)} 字节，"
-                        f"上限 {limits.MAX_DECOMPRESSED_BYTES // 1024**3} GiB、压缩比 {limits.MAX_RATIO} 倍）："
+                        f"上限 {lim.max_decompressed_bytes // 1024**2} MiB、压缩比 {lim.max_ratio} 倍；"
+                        "设置 ingest.max_decompressed_mib、ingest.max_gzip_ratio）："
                         "这不是监测数据文件，未导入；请核对文件来源"
                     )
             if not inflater.eof:
@@ -201,33 +205,41 @@ def _split(text: str) -> list[str]:
 def read_table(path: Path, header: bool = True, columns: list[str] | None = None) -> RawTable:
     """Split a CSV file into fields; lines with the wrong field count or bad bytes become rejects.
 
-    With ``header=False`` the column names come from ``columns``.
+    With ``header=False`` the column names come from ``columns``. A header line that cannot be read,
+    or no line at all, raises :class:`~lantian.errors.InputError` (the file is refused as a whole).
     """
     payload = read_payload(path)
     if payload.problem == "corrupt":
         raise InputError(payload.message)
     lines, encoding = decode_lines(payload.data)
+    lim = limits.in_force()
     rejects: list[tuple[int, str, str]] = []
     head: list[str] | None = None if header else list(columns or [])
     rows: list[list[str]] = []
     numbers: list[int] = []
     texts: list[tuple[int, str]] = []
     for number, text, raw in lines:
+        at_header = header and not texts and not rejects
         if text is None:
+            if at_header:
+                raise _header_error(path, number, "含有无法解码的字节")
             rejects.append((number, raw.decode("utf-8", "backslashreplace"), "undecodable bytes"))
             continue
         if number == 1:
             text = text.lstrip("\ufeff")
         if not text.strip():
             continue
-        if len(text) > limits.MAX_LINE_CHARS:
-            if not texts and header:
+        if len(text) > lim.max_line_chars:
+            if at_header:
                 raise InputError(
-                    f"{path}：表头一行有 {len(text)} 个字符（上限 {limits.MAX_LINE_CHARS}）：这不是监测数据表，未导入"
+                    f"{path}：表头一行有 {len(text)} 个字符（上限 {lim.max_line_chars}，设置 ingest.max_line_chars）："
+                    "这不是监测数据表，未导入"
                 )
-            rejects.append((number, text[:200], f"line longer than {limits.MAX_LINE_CHARS} characters"))
+            rejects.append((number, text[:200], f"line longer than {lim.max_line_chars} characters"))
             continue
         if "\x00" in text:
+            if at_header:
+                raise _header_error(path, number, "含有 NUL 字节")
             rejects.append((number, text.replace("\x00", "\\x00"), "unparseable line (NUL bytes)"))
             continue
         texts.append((number, text))
@@ -245,6 +257,8 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             break
         except csv.Error:
             number, text = texts[start]
+            if head is None:
+                raise _header_error(path, number, "CSV 格式错误") from None
             rejects.append((number, text, "unparseable line"))
             consumed = start + 1
             base = consumed
@@ -252,16 +266,19 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             continue
         consumed = base + reader.line_num
         number = texts[start][0]
-        if consumed - start > 1:
+        if consumed - start > 1 or (consumed == len(texts) and _open_quote(texts[start][1])):
+            if head is None:
+                raise _header_error(path, number, "引号没有闭合")
             rejects.append((number, texts[start][1], f"unterminated quote on line {number}"))
             consumed = start + 1
             base = consumed
             reader = csv.reader(t for _, t in itertools.islice(texts, consumed, None))
             continue
         if head is None:
-            if len(fields) > limits.MAX_COLUMNS:
+            if len(fields) > lim.max_columns:
                 raise InputError(
-                    f"{path}：表头有 {len(fields)} 列（上限 {limits.MAX_COLUMNS}）：这不是监测数据表，未导入"
+                    f"{path}：表头有 {len(fields)} 列（上限 {lim.max_columns}，设置 ingest.max_columns）："
+                    "这不是监测数据表，未导入"
                 )
             head = [f.strip().lstrip("\ufeff") for f in fields]
             continue
@@ -271,10 +288,27 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
             continue
         rows.append(fields)
         numbers.append(number)
+    if head is None:
+        raise InputError(f"{path}：文件中没有表头（没有可读的行）：文件未导入；请核对文件内容与 --format")
     unread = payload.reject()
     if unread is not None:
         rejects.append(unread)
-    return RawTable(header=head or [], rows=rows, lines=numbers, rejects=rejects, encoding=encoding)
+    return RawTable(header=head, rows=rows, lines=numbers, rejects=rejects, encoding=encoding)
+
+
+def _open_quote(text: str) -> bool:
+    """Whether a quoted field of the line is still open at its end (the CSV reader accepts this on the
+    last line of a file, where it cannot read on)."""
+    reader = csv.reader([text, ""])
+    next(reader, None)
+    return reader.line_num > 1
+
+
+def _header_error(path: Path, number: int, why: str) -> InputError:
+    """A header line that cannot be read: no column can be named, so no line of the file can be read.
+
+    Reading on would take the next line (a data row) as the header and lose it without a trace."""
+    return InputError(f"{path}：第 {number} 行（表头）无法读取（{why}）：文件未导入；请改正表头后重新导入")
 
 
 def first_line(path: Path) -> str:
@@ -324,6 +358,22 @@ def numeric(
         .list.join(", ")
     )
     return frame, bad, names
+
+
+#: The AQI scale: HJ 633-2012 Table 2 starts at 0, HJ 633-2026 §4.1.1 ends at 500. A published AQI outside it
+#: is a damaged cell (and one too large for an integer would stop the reader).
+AQI_MIN, AQI_MAX = 0, 500
+
+
+def aqi_out_of_range(col: str, text: str | None = None) -> tuple[pl.Expr, pl.Expr]:
+    """``(condition, reason)`` rejecting a row whose AQI in ``col`` is outside :data:`AQI_MIN`–:data:`AQI_MAX`;
+    the reason quotes the source column ``text`` as written (else the parsed value)."""
+    c = pl.col(col)
+    shown = pl.col(text).str.strip_chars() if text else c
+    return (
+        ((c < AQI_MIN) | (c > AQI_MAX)).fill_null(False),
+        pl.format("aqi outside {}–{}: {}", pl.lit(AQI_MIN), pl.lit(AQI_MAX), shown),
+    )
 
 
 def drop_bad_flags(frame: pl.DataFrame) -> pl.DataFrame:
@@ -392,38 +442,6 @@ class Parsed:
         if self.stations is not None:
             meta["stations"] = self.stations
         return self.frame.drop([c for c in ("_line", "_raw") if c in self.frame.columns]), meta
-
-
-def o3_columns(frame: pl.DataFrame, a: str, b: str, legacy: bool) -> tuple[pl.DataFrame, str, bool]:
-    """Decide from the values which of two O3 columns holds the 1-hour value.
-
-    ``a`` is the platform's ``o3`` column and ``b`` its ``o3_24h`` column (both parsed). Where ``b`` is
-    empty throughout, ``a`` is the 1-hour value. Where both are equal on every row, both hold the
-    1-hour value (2026 releases). Where ``a`` ≥ ``b`` on every row and greater on some, ``a`` is the
-    maximum 1-hour value of the last 24 hours and ``b`` the 1-hour value (2022 releases). Mixed
-    evidence falls back on the timestamp layout (``legacy`` = 2022 style). Returns the frame with
-    ``o3`` and ``o3_1h_max24``, a description of the decision and whether ``o3_1h_max24`` exists.
-    """
-    both = frame.filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
-    if frame.height == 0 or frame[b].is_null().all():
-        layout = "o3 is the 1-hour value (o3_24h empty)"
-        swap = False
-    elif both.height and (both[a] == both[b]).all():
-        layout = "o3 and o3_24h both hold the 1-hour value"
-        swap = False
-    elif both.height and (both[a] >= both[b]).all():
-        layout = "o3_24h is the 1-hour value, o3 the maximum 1-hour value of the last 24 h"
-        swap = True
-    else:
-        swap = legacy
-        layout = "mixed evidence; timestamp layout decides: " + (
-            "2022 (o3_24h = 1-hour)" if legacy else "o3 = 1-hour"
-        )
-    if swap:
-        frame = frame.with_columns(o3=pl.col(b), o3_1h_max24=pl.col(a))
-    else:
-        frame = frame.with_columns(o3=pl.col(a), o3_1h_max24=pl.lit(None, pl.Float64))
-    return frame, layout, swap
 
 
 def o3_8h_columns(frame: pl.DataFrame, moving: str, maximum: str) -> tuple[pl.DataFrame, str]:

@@ -83,6 +83,7 @@ def parse_aqistudy(path: str | Path) -> _text.Parsed:
             (pl.col("_when").is_null(), pl.lit("unparseable date: ") + pl.col(S + "date").fill_null("")),
             (pl.col("_bad"), pl.lit("non-numeric value in ") + pl.col("_bad_names")),
             (pl.col("_aqi_int") == False, pl.lit("non-integer AQI")),  # noqa: E712
+            _text.aqi_out_of_range("_aqi", S + "AQI"),
         ],
     )
     when_col = "month" if monthly else "date"

@@ -120,6 +120,7 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
             ),
             (pl.col("_bad"), pl.lit("non-numeric value in ") + pl.col("_bad_names")),
             (pl.col("_aqi_int") == False, pl.lit("non-integer aqi")),  # noqa: E712
+            _text.aqi_out_of_range("_aqi", S + "aqi"),
             (
                 pl.col("_unknown_primary").fill_null("") != "",
                 pl.lit("unknown primary pollutant name: ") + pl.col("_unknown_primary"),
@@ -139,7 +140,7 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     frame = frame.with_columns(
         unmonitored=pl.when(unmonitored.list.len() > 0).then(unmonitored.list.join(",")).otherwise(None)
     )
-    checked = _plausible(frame, [v for v in values.values() if v != "_aqi"])
+    checked = plausible_rows(frame, [v for v in values.values() if v != "_aqi"])
     o3_layout, swap = o3_layout_of(checked, "_o3_a", "_o3_b", legacy)
     if swap:
         frame = frame.with_columns(o3=pl.col("_o3_b"), o3_1h_max24=pl.col("_o3_a"))
@@ -177,13 +178,15 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     return _text.Parsed("hourly", out, rejects, meta, provided, period, stations)
 
 
-def _plausible(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def plausible_rows(
+    frame: pl.DataFrame, columns: list[str], key: tuple[str, ...] = ("station_code", "time")
+) -> pl.DataFrame:
     """The rows the store's validation keeps: plausible values, keys not repeated with other values."""
     good, _ = _text.split_bad(frame, value_conditions(columns))
     if not good.height:
         return good
     good = good.with_columns(_h=pl.struct(columns).hash())
-    return good.filter(pl.col("_h").n_unique().over("station_code", "time") == 1)
+    return good.filter(pl.col("_h").n_unique().over(*key) == 1)
 
 
 #: Share of rows allowed to contradict a layout (damaged cells) before the evidence counts as mixed.

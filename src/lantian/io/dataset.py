@@ -157,6 +157,8 @@ class FileReport:
     sha256: str | None = None
     message: str | None = None
     details: dict = field(default_factory=dict)
+    #: stations of the file absent from the registry, registered from the release (source=release)
+    stations_registered: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -177,6 +179,7 @@ class IngestReport:
     rows_quarantined = property(lambda self: self._sum("rows_quarantined"))
     rows_duplicate = property(lambda self: self._sum("rows_duplicate"))
     rows_revised = property(lambda self: self._sum("rows_revised"))
+    stations_registered = property(lambda self: self._sum("stations_registered"))
 
     @property
     def balanced(self) -> bool:
@@ -191,6 +194,7 @@ class IngestReport:
                 "rows_quarantined": self.rows_quarantined,
                 "rows_duplicate": self.rows_duplicate,
                 "rows_revised": self.rows_revised,
+                "stations_registered": self.stations_registered,
                 "balanced": self.balanced,
                 "seconds": round(self.seconds, 3),
             },
@@ -431,7 +435,7 @@ class Dataset:
             return self._quarantine_refused(batch, out, quarantined, table.name, ingested_at)
         self._quarantine(batch, quarantined, out.path, sha, table.name, ingested_at)
         if table.name == "hourly":
-            self._observe(batch, parsed, good)
+            self._observe(batch, parsed, good, out)
         if out.rows_stored + out.rows_duplicate:
             self._log(batch, out, ingested_at)
         batch.rows += out.rows_read
@@ -525,7 +529,7 @@ class Dataset:
                 )
             )
 
-    def _observe(self, batch: _Batch, parsed: _text.Parsed, good: pl.DataFrame) -> None:
+    def _observe(self, batch: _Batch, parsed: _text.Parsed, good: pl.DataFrame, out: FileReport) -> None:
         seen = good.select("station_code").unique()
         if parsed.stations is not None:
             seen = seen.join(parsed.stations, on="station_code", how="left")
@@ -539,6 +543,24 @@ class Dataset:
             )
             if missing.height:
                 batch.registry = stations.merge(base, missing)
+        # after the PRSA table, whose stations carry their control flag
+        if parsed.stations is not None and good.height:
+            self._register_release(batch, parsed.stations, good, out)
+
+    def _register_release(self, batch: _Batch, seen: pl.DataFrame, good: pl.DataFrame, out: FileReport) -> None:
+        """Stations of a release absent from the registry are registered from it (``source=release``),
+        valid from the natural day of their first hour seen (see :mod:`lantian.io.stations`)."""
+        if "time" in good.columns:
+            first = good.group_by("station_code").agg(valid_from=natural_day_expr("time").min())
+        elif "date" in good.columns:
+            first = good.group_by("station_code").agg(valid_from=pl.col("date").min())
+        else:
+            return
+        base = batch.registry if batch.registry is not None else self.stations()
+        registry, added = stations.register_release(base, seen.join(first, on="station_code", how="inner"))
+        if added or not registry.equals(stations.conform(base)):
+            batch.registry = registry
+        out.stations_registered += added
 
     def _upsert(self, batch: _Batch, table: Table, new: pl.DataFrame, provided: list[str], at: dt.datetime):
         """Merge validated rows into the batch's partitions. Returns (stored, duplicates, revised).
@@ -657,7 +679,9 @@ class Dataset:
         if unknown.height:
             with self._lock():
                 self._recover()
-                merged = stations.merge(self.stations(), stations.conform(unknown))
+                merged = stations.merge(
+                    self.stations(), stations.conform(unknown.with_columns(source=pl.lit(stations.REGISTER)))
+                )
                 self._commit({self.root / "stations.parquet": merged})
         return stations.conform(unknown)
 

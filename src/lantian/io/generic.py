@@ -10,7 +10,8 @@ Notes
 Time: ``time`` values are taken as hour-ending labels in Beijing time (the canonical convention), not
 shifted; ``date`` values are natural days. Units: µg/m³, CO mg/m³. Missing: empty, ``NA``, ``—``…;
 ``/`` = not monitored. ``time`` rows go to ``hourly`` (with ``station``) or ``city_hourly`` (with
-``city``); ``date`` rows to ``daily`` (``o3`` = daily max 1-hour, ``o3_8h`` = MDA8).
+``city``); ``date`` rows to ``daily`` (``o3`` = daily max 1-hour, ``o3_8h`` = MDA8; a ``city`` column
+beside ``station`` is kept as the station's city).
 
 A *row* (accounting unit): one line in the wide layout; in the long layout one (id, time) group of
 lines (a group holding two different values of one pollutant is rejected as a conflict; a line that
@@ -176,6 +177,10 @@ def parse_generic(path: str | Path, mapping: dict[str, str] | None = None) -> _t
     if table == "daily":
         if key == "city":
             frame = frame.with_columns(station_code=pl.lit(None, pl.String))
+        elif "city" in src_of:
+            # station daily values with the station's city (a bureau's export): the city is kept, so that
+            # stations the registry lacks still count for their city (lantian.pipeline.assessment)
+            frame = frame.with_columns(city=pl.col(src_of["city"]).str.strip_chars().replace("", None))
         else:
             frame = frame.with_columns(city=pl.lit(None, pl.String))
         out = frame.select("_line", "_raw", "station_code", "city", "date", *VALUES, "source")

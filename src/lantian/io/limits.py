@@ -6,7 +6,11 @@ storms stays below 10 000 µg/m³. Negative concentrations are never air either.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
+
+from lantian import config
 
 MAX_UG = 10_000.0  # µg/m³
 MAX_CO = 1_000.0  # mg/m³
@@ -26,13 +30,36 @@ def value_conditions(columns: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
 
 
 # -- input limits: what no real monitoring file reaches, refused before it can exhaust memory ---------------
+# Settings of the [ingest] table (lantian.config.REGISTRY): max_columns, max_line_chars,
+# max_decompressed_mib, max_gzip_ratio; the constants are their defaults.
 
 #: Columns of a table (a national release has about 30, a wide generic table a few dozen).
-MAX_COLUMNS = 1_000
+MAX_COLUMNS: int = config.SETTINGS["max_columns"].default
 #: Characters of one line (a release line is about 200).
-MAX_LINE_CHARS = 100_000
+MAX_LINE_CHARS: int = config.SETTINGS["max_line_chars"].default
 #: Bytes a gzip file may decompress to, and the largest ratio of decompressed to compressed size once
 #: the output passes ``RATIO_FROM_BYTES`` (monitoring CSVs compress about 5–15×).
-MAX_DECOMPRESSED_BYTES = 2 * 1024**3
-MAX_RATIO = 200
+MAX_DECOMPRESSED_BYTES: int = config.SETTINGS["max_decompressed_mib"].default * 1024**2
+MAX_RATIO: int = config.SETTINGS["max_gzip_ratio"].default
 RATIO_FROM_BYTES = 16 * 1024**2
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """The input limits in force."""
+
+    max_columns: int = MAX_COLUMNS
+    max_line_chars: int = MAX_LINE_CHARS
+    max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES
+    max_ratio: int = MAX_RATIO
+
+
+def in_force() -> InputLimits:
+    """The limits of the settings in force (environment, lantian.toml, defaults), read at each file."""
+    settings = config.load()
+    return InputLimits(
+        max_columns=settings.value("max_columns"),
+        max_line_chars=settings.value("max_line_chars"),
+        max_decompressed_bytes=settings.value("max_decompressed_mib") * 1024**2,
+        max_ratio=settings.value("max_gzip_ratio"),
+    )

@@ -14,7 +14,8 @@ hour 0 of d+1).
 
 O3 and 8-hour columns carry the platform's names (``O3``/``O3_24h``, ``O3_8h``/``O3_8h_24h``); which
 one is the 1-hour value and which the moving 8-hour mean is decided from the values exactly as for the
-platform release (:func:`lantian.io._text.o3_columns`), recorded in ``metadata["o3_layout"]``.
+platform release: from the rows that pass validation, robust to a few damaged cells
+(:func:`lantian.io.cnemc.o3_layout_of`), recorded in ``metadata["o3_layout"]``.
 
 A *row* (accounting unit) is one station-hour (or city-hour) *cell group*: the cells of one column in
 the type lines of one hour block. A block is a run of lines with the same ``date,hour`` in which no
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lantian.io import _text
+from lantian.io import _text, cnemc
 from lantian.schema import PLATFORM_COLUMNS, POLLUTANTS
 
 #: ``type`` value → canonical column (O3 columns decided from content, see Notes).
@@ -143,10 +144,20 @@ def parse_mirror(path: str | Path) -> _text.Parsed:
         _raw=pl.format("{},{},{}: {}", pl.col("date"), pl.col("hour"), pl.col(key), pl.col("_cells")),
     )
     frame, bad = _text.split_bad(
-        frame, [(pl.col("_bad"), pl.lit("non-numeric value in ") + pl.col("_bad_names"))]
+        frame,
+        [
+            (pl.col("_bad"), pl.lit("non-numeric value in ") + pl.col("_bad_names")),
+            _text.aqi_out_of_range("_aqi"),
+        ],
     )
     rejects += bad
-    frame, o3_layout, has_max24 = _text.o3_columns(frame, "_o3_a", "_o3_b", legacy=True)
+    value_cols = [v for v in VARIABLE_MAP.values() if v != "_aqi"]
+    checked = cnemc.plausible_rows(frame, value_cols, key=(key, "time"))
+    o3_layout, has_max24 = cnemc.o3_layout_of(checked, "_o3_a", "_o3_b", legacy=True)
+    if has_max24:
+        frame = frame.with_columns(o3=pl.col("_o3_b"), o3_1h_max24=pl.col("_o3_a"))
+    else:
+        frame = frame.with_columns(o3=pl.col("_o3_a"), o3_1h_max24=pl.lit(None, pl.Float64))
     frame, o3_8h_layout = _text.o3_8h_columns(frame, "_o3_8h_moving", "_o3_8h_max")
     frame = frame.with_columns(
         aqi_official=pl.col("_aqi").round(0).cast(pl.Int64),

@@ -1,14 +1,26 @@
 """Orchestration of the official figures: store → daily values → assessment, ranking, targets, warnings.
 
-City daily values come from the city's evaluation stations' hours when the store has them (order of
-aggregation: switch ``city_aggregation_order``), otherwise from the store's city daily rows (e.g.
-city daily data from the platform). Station daily values always come from the station's hours.
+City daily values are combined from three sources, day by day, in this order (:func:`city_daily`):
+
+1. **station hours** — the city's evaluation stations' hours (order of aggregation: switch
+   ``city_aggregation_order``), for every day on which they give all six daily statistics;
+2. **station daily** — the stored station daily values (日均值 per station, e.g. a bureau's audited
+   export or the previous day of the platform's T00 files): the mean of the valid values of the city's
+   evaluation stations (standards §3.4, :func:`lantian.calc.averaging.city_daily`, the same calc code as
+   for hours; published with GB/T 8170 at the assessment), for the days the hours leave incomplete;
+3. **city daily** — the store's city daily rows (e.g. city daily data from the platform), for the days
+   still without a value; a day that only incomplete hours cover keeps its incomplete value.
+
+Each day carries the source it came from (column ``source``), and the assessment says which sources
+it used and for how many days. Station daily values for ``lantian daily --station`` always come from
+the station's hours.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -18,8 +30,9 @@ from lantian.calc import dust as dust_calc
 from lantian.calc import ranking as calc_rank
 from lantian.calc import targets as calc_targets
 from lantian.calc import warnings as calc_warn
+from lantian.calc.averaging import city_daily as calc_city_daily
 from lantian.calc.averaging import city_values, daily_values
-from lantian.calc.rounding import round_pollutant
+from lantian.calc.rounding import round_decimal, round_pollutant
 from lantian.config import read_toml
 from lantian.errors import ConfigError, InputError, NotFound
 from lantian.io.dataset import Dataset
@@ -28,6 +41,11 @@ from lantian.schema import CITY, DATE, STATION, TIME, city_key, city_key_expr
 from lantian.standards import DEFAULT, Options
 
 DAILY_COLUMNS = ("so2", "no2", "co", "pm10", "pm25", "o3", "o3_8h")
+
+#: The sources of city daily values, in the order they are combined (module docstring).
+SOURCES = ("station hours", "station daily", "city daily")
+SOURCE_NAMES_ZH = {"station hours": "站点小时值", "station daily": "站点日均值", "city daily": "城市日均值"}
+_SIX = ("so2", "no2", "co", "pm10", "pm25", "o3_8h")
 
 
 def open_store(store: str | Path | None) -> Dataset:
@@ -75,10 +93,54 @@ def _spark_city_daily(ds: Dataset, city: str, start: dt.date, end: dt.date, opti
     return frame.lazy().filter(pl.col(CITY) == city_key(city)).filter(pl.col(DATE).is_between(start, end))
 
 
+def station_daily_rows(ds: Dataset, city: str, start=None, end=None) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """The stored station daily rows of the city and the registry they are judged with: the city's
+    registered stations, and stations the registry lacks whose rows name the city (a bureau's export
+    ``date, station, city, …``; counted as evaluation stations, since nothing marks them otherwise)."""
+    reg = city_stations(ds, city)
+    known = ds.stations()[STATION].to_list()
+    rows = ds.scan_daily(start=start, end=end).filter(pl.col(STATION).is_not_null())
+    named = pl.col(CITY).is_not_null() & (city_key_expr(CITY) == city_key(city)) & ~pl.col(STATION).is_in(known)
+    mine = rows.filter(pl.col(STATION).is_in(reg[STATION].to_list()) | named)
+    extra = mine.filter(~pl.col(STATION).is_in(known)).select(STATION).unique().collect()
+    if extra.height:
+        added = extra.with_columns(pl.lit(city_key(city)).alias(CITY), pl.lit(False).alias("is_control"))
+        reg = pl.concat([reg, added], how="diagonal_relaxed")
+    return mine, reg
+
+
+def _station_daily_city(ds: Dataset, city: str, start: dt.date, end: dt.date) -> pl.DataFrame | None:
+    """City daily values from the stored station daily values (mean of the valid values of the
+    evaluation stations, :func:`lantian.calc.averaging.city_daily`); ``None`` without such rows."""
+    rows, reg = station_daily_rows(ds, city, start, end)
+    if rows.select(pl.len()).collect().item() == 0:
+        return None
+    keep = [c for c in DAILY_COLUMNS if c in rows.collect_schema().names()]
+    per_station = rows.select(STATION, DATE, *keep).unique([STATION, DATE], keep="last")
+    return calc_city_daily(per_station, reg).with_columns(pl.lit(city_key(city)).alias(CITY)).collect()
+
+
+def _complete(frame: pl.DataFrame) -> pl.Expr:
+    """A day whose six daily statistics are all there (a missing column counts as missing)."""
+    return pl.all_horizontal(*[pl.col(p).is_not_null() if p in frame.columns else pl.lit(False) for p in _SIX])
+
+
+def describe_sources(daily: pl.DataFrame | pl.LazyFrame) -> str:
+    """``station hours`` (one source) or ``station hours 300 d + station daily 66 d`` (several, in the
+    order of :data:`SOURCES`), from the per-day ``source`` column."""
+    counts = dict(daily.lazy().group_by("source").len().collect().iter_rows())
+    used = [s for s in SOURCES if counts.get(s)] + sorted(s for s in counts if s not in SOURCES and counts[s])
+    if len(used) == 1:
+        return used[0]
+    return " + ".join(f"{s} {counts[s]} d" for s in used)
+
+
 def city_daily(
     ds: Dataset, city: str, start: dt.date, end: dt.date, options: Options = DEFAULT, engine: str = "local"
 ) -> tuple[pl.LazyFrame, str]:
-    """City daily frame for ``start``…``end`` and where it came from (``station hours`` or ``city daily``).
+    """City daily frame for ``start``…``end`` and where it came from: the sources combined day by day in
+    the order of the module docstring (hours where complete, else station daily, else city daily); each
+    day's ``source`` column names its source, the text returned names them all (:func:`describe_sources`).
 
     ``engine="spark"`` computes the city values from station hours on Spark (same calc code).
     """
@@ -87,21 +149,44 @@ def city_daily(
     reg = city_stations(ds, city)
     codes = reg[STATION].to_list()
     if codes and engine == "spark":
-        return _spark_city_daily(ds, city, start, end, options).sort(DATE), "station hours (spark)"
+        frame = _spark_city_daily(ds, city, start, end, options).sort(DATE)
+        return frame.with_columns(pl.lit("station hours").alias("source")), "station hours (spark)"
+    parts: list[tuple[pl.LazyFrame, str]] = []
     if codes:
         hourly = ds.scan_hourly(stations=codes, start=start, end=end)
         if hourly.select(pl.len()).collect().item():
             daily = city_values(hourly, reg, options).filter(pl.col(DATE).is_between(start, end))
-            return daily.with_columns(pl.lit(city_key(city)).alias(CITY)), "station hours"
+            parts.append((daily.with_columns(pl.lit(city_key(city)).alias(CITY)), "station hours"))
+    from_stations = _station_daily_city(ds, city, start, end)
+    if from_stations is not None:
+        parts.append((from_stations.lazy(), "station daily"))
     rows = ds.scan_daily(cities=[city], start=start, end=end).filter(pl.col(STATION).is_null())
-    if rows.select(pl.len()).collect().item() == 0:
+    if rows.select(pl.len()).collect().item():
+        keep = [c for c in DAILY_COLUMNS if c in rows.collect_schema().names()]
+        parts.append((rows.select(city_key_expr(CITY), DATE, *keep).unique([CITY, DATE], keep="last"), "city daily"))
+    if not parts:
         raise NotFound(
             f"no data for city {city!r} between {start} and {end} in the store "
-            "(neither station hours of registered stations nor city daily rows)"
+            "(neither station hours of registered stations, nor station daily values, nor city daily rows)"
+            f"（数据存储中没有 {city} 在 {start} 至 {end} 的数据：请先用 lantian ingest 导入站点小时值、"
+            "站点日均值或城市日均值）"
         )
-    keep = [c for c in DAILY_COLUMNS if c in rows.collect_schema().names()]
-    daily = rows.select(city_key_expr(CITY), DATE, *keep).unique([CITY, DATE], keep="last")
-    return daily.sort(DATE), "city daily"
+    if len(parts) == 1:
+        frame, source = parts[0]
+        return frame.with_columns(pl.lit(source).alias("source")).sort(DATE), source
+    both = pl.concat(
+        [frame.with_columns(pl.lit(source).alias("source")).collect() for frame, source in parts],
+        how="diagonal_relaxed",
+    )
+    # per day: the first complete source in SOURCES order, else the first source there is
+    rank = pl.col("source").replace_strict({s: i for i, s in enumerate(SOURCES)}, return_dtype=pl.Int8)
+    chosen = (
+        both.with_columns(_rank=rank, _complete=_complete(both))
+        .sort(DATE, ~pl.col("_complete"), "_rank")
+        .unique(DATE, keep="first", maintain_order=True)
+        .drop("_rank", "_complete")
+    )
+    return chosen.lazy().sort(DATE), describe_sources(chosen)
 
 
 def last_day(ds: Dataset, city: str) -> dt.date | None:
@@ -111,9 +196,13 @@ def last_day(ds: Dataset, city: str) -> dt.date | None:
     if codes:
         t = ds.scan_hourly(stations=codes).select(pl.col(TIME).max()).collect().item()
         last = (t - dt.timedelta(hours=1)).date() if t else None
-    if last is None:
-        last = ds.scan_daily(cities=[city]).select(pl.col(DATE).max()).collect().item()
-    return last
+    rows, _ = station_daily_rows(ds, city)
+    days = [
+        last,
+        ds.scan_daily(cities=[city]).filter(pl.col(STATION).is_null()).select(pl.col(DATE).max()).collect().item(),
+        rows.select(pl.col(DATE).max()).collect().item(),
+    ]
+    return max((d for d in days if d is not None), default=None)
 
 
 def _read_small_csv(p: Path, what: str, form: str) -> pl.DataFrame:
@@ -248,6 +337,25 @@ def assess_city(
     }
 
 
+def insufficiency(row: dict, options: Options = DEFAULT) -> tuple[str, str] | None:
+    """Why an assessment row is 数据不足 — its valid days against the minimum it lacks, in Chinese and
+    English — or ``None`` when every figure rests on enough data (``data_sufficient``)."""
+    if row.get("data_sufficient", True):
+        return None
+    valid, days, need = row.get("valid_days") or 0, row.get("period_days"), row.get("coverage_min_days")
+    coverage = round_decimal(Decimal(valid * 100) / Decimal(days), 1) if days else Decimal("0.0")
+    if need is not None:
+        zh = f"有效 {valid} 天 / 共 {days} 天，覆盖率 {coverage}%，应至少 {need} 天（{options.coverage_min_pct}%）"
+        en = f"{valid} valid of {days} days, {coverage}% coverage; at least {need} ({options.coverage_min_pct}%) needed"
+    elif row.get("period") and len(str(row["period"])) == 4:
+        zh = f"有效 {valid} 天 / 共 {days} 天，覆盖率 {coverage}%，全年应至少 324 天且每月至少 27 天（2 月 25 天）"
+        en = f"{valid} valid of {days} days, {coverage}% coverage; a year needs 324 days and 27 a month (February 25)"
+    else:
+        zh = f"有效 {valid} 天 / 共 {days} 天，覆盖率 {coverage}%，每月应至少 27 天（2 月 25 天）"
+        en = f"{valid} valid of {days} days, {coverage}% coverage; each month needs 27 days (February 25)"
+    return zh, en
+
+
 def explain_daily(daily: pl.LazyFrame | pl.DataFrame, options: Options = DEFAULT) -> pl.DataFrame:
     """Per day: which statistics were valid, and why the others were not (counts vs minimums)."""
     from lantian.calc.averaging import MIN_HOURS_DAILY
@@ -309,7 +417,8 @@ def daily_report(
 
 
 def group_members(ds: Dataset, group: str, groups_file: str | Path | None = None) -> list[str]:
-    """Cities of a group: from a TOML file (``[groups] 湖南 = ["长沙", …]``) or the registry's province."""
+    """Cities of a group: from a TOML file (``[groups] 湖南 = ["长沙", …]``) or a province (built-in groups:
+    :mod:`lantian.pipeline.groups`)."""
     if groups_file is not None:
         p = Path(groups_file)
         data = read_toml(p, "城市组文件")
@@ -317,15 +426,9 @@ def group_members(ds: Dataset, group: str, groups_file: str | Path | None = None
         if group not in groups:
             raise NotFound(f"group {group!r} is not in {p}; groups there: {', '.join(groups) or 'none'}")
         return [city_key(c) for c in groups[group]]
-    reg = ds.stations()
-    key = group.strip().removesuffix("省")
-    members = reg.filter(pl.col("province").fill_null("").str.strip_suffix("省") == key)[CITY]
-    cities = sorted({city_key(c) for c in members.drop_nulls().to_list()})
-    if not cities:
-        raise NotFound(
-            f"no group {group!r}: give --groups FILE (TOML [groups]) or register stations with their province"
-        )
-    return cities
+    from lantian.pipeline.groups import province_members
+
+    return province_members(ds, group)
 
 
 def rank_group(
@@ -432,6 +535,7 @@ def targets_status(
     period = Period.ytd(as_of)
     daily, _ = city_daily(ds, city, period.start, period.end, options)
     res = calc_assess.assess(daily, period, CITY, options).row(0, named=True)
+    short = insufficiency(res, options)
     day = daily.collect()
     pm = day["pm25"].drop_nulls()
     o3 = round_pollutant(pl.col("o3_8h"), "o3")
@@ -456,6 +560,7 @@ def targets_status(
         o3_values,
         res["composite_index"],
         last_year,
+        short,
     )
     zh, en = calc_targets.verdict(statuses)
     return {
@@ -465,6 +570,7 @@ def targets_status(
         "targets": [asdict(s) for s in statuses],
         "verdict_zh": zh,
         "verdict_en": en,
+        "data_sufficient": short is None,
     }
 
 

@@ -16,6 +16,9 @@ Result              Function                         Shown by
 :class:`Warnings`   :func:`warnings`                 ``lantian warn``, API warnings, dashboard
 :class:`YearPanel`  :func:`year_panel`               dashboard "this year"
 ==================  ===============================  ==================================================
+
+:class:`DistrictAssessment` (:func:`district_assessment`): the districts of a city, shown in the district
+scores of the monthly assessment notice (``lantian report monthly``, ``quarterly``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import polars as pl
 
 from lantian.calc import assessment as calc_assess
 from lantian.calc.aqi import aqi_frame
-from lantian.calc.averaging import city_hourly
+from lantian.calc.averaging import city_hourly, city_values
 from lantian.calc.rounding import round_decimal, round_pollutant
 from lantian.calc.targets import STATUS_NAMES, TARGET_NAMES, target_name  # noqa: F401  (names for the interfaces)
 from lantian.errors import NotFound
@@ -119,12 +122,16 @@ def busiest_city(ds: Dataset) -> str | None:
 
 
 def days_per_year(ds: Dataset, city: str) -> dict[int, int]:
-    """Days with data per year for the city (city daily rows and station hours)."""
+    """Days with data per year for the city (city daily rows, station daily values and station hours)."""
     out: dict[int, int] = {}
     daily = ds.scan_daily(cities=[city]).filter(pl.col(STATION).is_null())
     per_year = daily.group_by(pl.col(DATE).dt.year().alias("y")).agg(pl.col(DATE).n_unique().alias("n"))
     for y, n in per_year.collect().iter_rows():
         out[int(y)] = int(n)
+    rows, _ = pa.station_daily_rows(ds, city)
+    per_year = rows.group_by(pl.col(DATE).dt.year().alias("y")).agg(pl.col(DATE).n_unique().alias("n"))
+    for y, n in per_year.collect().iter_rows():
+        out[int(y)] = max(out.get(int(y), 0), int(n))
     codes = city_codes(ds, city)
     if codes:
         days = ds.scan_hourly(stations=codes).select((pl.col(TIME) - pl.duration(hours=1)).dt.date().alias("d"))
@@ -324,9 +331,18 @@ def daily_table(
     )
 
 
+#: What an invalid statistic shows instead of a verdict (GB 3095 Table 4; switch ``coverage_min_pct``).
+INSUFFICIENT_ZH, INSUFFICIENT_EN = "数据不足", "insufficient data"
+
+
 @dataclass(frozen=True)
 class Assessment(_Result):
-    """HJ 663 assessment of one city for one period (compared with the same period last year)."""
+    """HJ 663 assessment of one city for one period (compared with the same period last year).
+
+    ``source``: where the city daily values came from (:func:`lantian.pipeline.assessment.city_daily`;
+    several sources are named with their days), ``sources``: days per source. ``insufficient``: when a
+    figure lacks the data-validity minimum, ``{"zh": …, "en": …}`` saying what is missing (the period is
+    数据不足: its ``valid_<item>`` flags are false and it gives no attainment); ``None`` otherwise."""
 
     city: str
     period: str
@@ -335,6 +351,8 @@ class Assessment(_Result):
     source: str
     result: dict
     previous: dict | None = None
+    sources: dict[str, int] = field(default_factory=dict)
+    insufficient: dict[str, str] | None = None
     _period: Period | None = field(default=None, repr=False, compare=False)
     _daily: pl.LazyFrame | None = field(default=None, repr=False, compare=False)
     _previous_daily: pl.LazyFrame | None = field(default=None, repr=False, compare=False)
@@ -368,6 +386,13 @@ def assessment(
     row = to_jsonable(res["result"].row(0, named=True)) if len(res["result"]) else {}
     prev = res["previous"]
     previous = to_jsonable(prev.row(0, named=True)) if prev is not None and len(prev) else None
+    daily = res["daily"]
+    sources = (
+        dict(daily.group_by("source").len().sort("source").collect().iter_rows())
+        if "source" in daily.collect_schema().names()
+        else {}
+    )
+    short = pa.insufficiency(row, options) if row else None
     return Assessment(
         city=row.get(CITY) or city_key(city),
         period=p.label,
@@ -376,6 +401,8 @@ def assessment(
         source=res["source"],
         result=row,
         previous=previous,
+        sources=sources,
+        insufficient={"zh": short[0], "en": short[1]} if short else None,
         _period=p,
         _daily=res["daily"],
         _previous_daily=res["previous_daily"],
@@ -393,6 +420,7 @@ RANK_COLUMNS = (
     "index_primary",
     "deterioration_rank",
     "excluded",
+    "insufficient",
     "valid_days",
 )
 
@@ -433,6 +461,8 @@ class TargetsNow(_Result):
     targets: list[dict]
     verdict_zh: str
     verdict_en: str
+    #: False when the year to date lacks the data-validity minimum: every target is 数据不足
+    data_sufficient: bool = True
 
 
 def targets_now(
@@ -446,6 +476,7 @@ def targets_now(
         targets=to_jsonable(res["targets"]),
         verdict_zh=res["verdict_zh"],
         verdict_en=res["verdict_en"],
+        data_sufficient=res["data_sufficient"],
     )
 
 
@@ -652,3 +683,85 @@ def city_stations_daily(ds: Dataset, city: str, day: dt.date, options: Options =
             continue
         out += [{**r, STATION: code, "name": names.get(code) or code} for r in table.rows]
     return out
+
+
+# -- the districts of a city ------------------------------------------------------------------------------
+
+DISTRICT_COLUMNS = (
+    "composite_index",
+    "composite_index_last_year",
+    "index_change_pct",
+    "index_primary",
+    "index_valid",
+    "pm25",
+    "good_rate",
+    "valid_days",
+)
+
+
+@dataclass(frozen=True)
+class DistrictAssessment(_Result):
+    """HJ 663 assessment of each district/county (区县) of a city for one period, compared with the same
+    period last year: the district's daily values are the mean of its evaluation stations' daily values
+    (the city rule of standards §3.4 applied to the stations of the district), then the same calc code
+    as for a city. ``districts``: one row per district of the registry with a station of the city (the
+    figures are ``None`` when its stations have no data in the period); ``stations``: the evaluation
+    stations of each district."""
+
+    city: str
+    period: str
+    start: dt.date
+    end: dt.date
+    districts: list[dict]
+    stations: dict[str, list[str]]
+
+    def row(self, district: str) -> dict | None:
+        """The row of ``district`` (``None``: the registry has no station of the city there)."""
+        return next((r for r in self.districts if r["district"] == district), None)
+
+
+def _district_rows(ds: Dataset, reg: pl.DataFrame, period: Period, options: Options) -> pl.DataFrame | None:
+    hourly = ds.scan_hourly(stations=reg[STATION].to_list(), start=period.start, end=period.end)
+    if hourly.select(pl.len()).collect().item() == 0:
+        return None
+    # each district stands in for a city: its stations' daily values are averaged as a city's are
+    as_cities = reg.with_columns(pl.col("district").alias(CITY))
+    daily = city_values(hourly, as_cities, options).filter(pl.col(DATE).is_between(period.start, period.end))
+    return calc_assess.assess(daily, period, CITY, options)
+
+
+def district_assessment(ds: Dataset, city: str, period: str, options: Options = DEFAULT) -> DistrictAssessment:
+    """Composite index, its change against the same period last year and the main figures of every
+    district of ``city`` whose stations carry a district (区县) in the station registry."""
+    p = parse_period(period)
+    reg = pa.city_stations(ds, city).filter(pl.col("district").is_not_null() & (pl.col("district") != ""))
+    # the stations that count: not control points, valid on some day of the period (standards §3.4)
+    counted = reg.filter(
+        ~pl.col("is_control").fill_null(False)
+        & (pl.col("valid_from").is_null() | (pl.col("valid_from") <= p.end))
+        & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= p.start))
+    )
+    stations = {
+        d: sorted(codes)
+        for d, codes in counted.group_by("district").agg(pl.col(STATION)).sort("district").iter_rows()
+    }
+    rows: dict[str, dict] = {d: {"district": d, "stations": len(c)} for d, c in stations.items()}
+    for d in rows:
+        rows[d].update({k: None for k in DISTRICT_COLUMNS})
+    if stations:
+        current = _district_rows(ds, counted, p, options)
+        if current is not None:
+            previous = _district_rows(ds, counted, p.same_period_last_year(), options)
+            if previous is not None:
+                current = calc_assess.compare(current, previous)
+            for r in to_jsonable(current.to_dicts()):
+                if r[CITY] in rows:
+                    rows[r[CITY]].update({k: r.get(k) for k in DISTRICT_COLUMNS})
+    return DistrictAssessment(
+        city=city_key(city),
+        period=p.label,
+        start=p.start,
+        end=p.end,
+        districts=[rows[d] for d in sorted(rows)],
+        stations=stations,
+    )

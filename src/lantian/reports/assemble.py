@@ -13,24 +13,32 @@ province ranking             ``figures.ranking``                         ``lanti
 targets (annual)             ``figures.targets_now``                     ``lantian targets --json``
 cases (weekly, monthly)      ``workflow.cycle.weekly``                   ``lantian cycle weekly --json``
 unit scores                  ``workflow.cycle.monthly`` / ``quarterly``  ``lantian cycle monthly|quarterly``
+district air quality         ``figures.district_assessment``             ``--air-quality FILE`` overrides
 ===========================  ==========================================  ==================================
 
 A weekly period ``2016-W10`` is assessed as the range of its days (``2016-03-07..2016-03-13``); the
 monthly notice counts the cases of its month with the same call as the weekly dispatch.
+
+Without monitoring data — the store does not exist (the :class:`~lantian.errors.InputError` of
+``open_store``) or holds no data of the city for the period (the :class:`~lantian.errors.NotFound` of the
+city's assessment) — the weekly dispatch, the monthly notice and the quarterly review are still built:
+one paragraph says what is missing and what to do in place of the air quality, ``data`` carries
+``"air_quality": null`` and ``"air_quality_missing"`` (the reason, city and period), and the supervision
+part is as usual. The annual report, an air-quality document, keeps refusing with the error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
-from lantian.errors import InputError
+from lantian.errors import InputError, NotFound
 from lantian.periods import Period, parse_period
-from lantian.reports.builders import build_cycle_report, build_period_report
+from lantian.reports.builders import air_score_cell, build_cycle_report, build_period_report
 from lantian.reports.figures import (
     CaseSummary,
     DayAQI,
+    MissingAirQuality,
     PeriodFigures,
     RankEntry,
     Ranking,
@@ -74,6 +82,7 @@ def _statistics(row: dict, prev: dict | None) -> list[Statistic]:
                 exceedance_multiple=row.get(f"multiple_{it.name}"),
                 attains=row.get(f"attains_{it.name}"),
                 n_valid=row.get(f"n_{it.name}"),
+                valid=row.get(f"valid_{it.name}", True) is not False,
                 previous=previous,
                 change_pct=row.get(f"{it.name}_change_pct") if it.name in ("pm25",) else None,
             )
@@ -145,6 +154,7 @@ def air_quality(
     a = res.assessment
     row, prev = a.result, a.previous
     figures = _figures(a.city, label, row, prev)
+    figures.insufficient = a.insufficient
     data: dict = {"assess": a.to_dict()}
     sources = [f"lantian assess --city {city} --period {a.period} --compare --json"]
     figures.daily = [
@@ -217,22 +227,58 @@ def daily_from_store(
     return doc
 
 
+#: How the city's assessment says that the store holds no data of the city for the period
+#: (:func:`lantian.pipeline.assessment.city_daily`, a :class:`~lantian.errors.NotFound`).
+NO_CITY_DATA = "no data for city "
+
+
+def _dataset(store: Path | None, kind: str):
+    """The store and ``None``; or, for a report other than the annual one, ``None`` and ``"no_store"``
+    when the store directory does not exist (the :class:`~lantian.errors.InputError` of ``open_store``)."""
+    from lantian import config
+    from lantian.pipeline.assessment import open_store
+
+    try:
+        return open_store(store), None
+    except InputError:
+        if kind == "annual" or Path(config.load(store=store).store).is_dir():
+            raise
+        return None, "no_store"
+
+
 def database_url(db: str | None) -> str | None:
-    """The supervision database: ``--db``, else one configured (environment or lantian.toml), else None."""
+    """The supervision database: ``--db``, else the setting ``database_url`` — the same database as
+    ``lantian case …`` — unless it is the default SQLite file and that file does not exist yet (None)."""
     from lantian import config
 
     if db:
         return db
     settings = config.load()
-    if os.environ.get("LANTIAN_DATABASE_URL") or settings.extra.get("database_url"):
-        return settings.database_url
-    return None
+    if settings.source("database_url") == "default" and not default_database(settings).is_file():
+        return None
+    return settings.database_url
+
+
+def default_database(settings) -> Path:
+    """The default SQLite file of the supervision database (``<data_dir>/lantian.db``)."""
+    return Path(settings.data_dir) / "lantian.db"
 
 
 def supervision(
-    url: str, actor: str | None, kind: str, cycle_period: str, air_quality_file: Path | None = None
+    url: str,
+    actor: str | None,
+    kind: str,
+    cycle_period: str,
+    air_quality_file: Path | None = None,
+    air_quality=None,
+    lang: str = "zh",
+    city_name: str = "",
+    no_store: bool = False,
 ) -> tuple[CaseSummary | None, list[UnitScore], dict, list[str]]:
-    """Cases, escalations and unit scores of the period from ``lantian.workflow.cycle``."""
+    """Cases, escalations and unit scores of the period from ``lantian.workflow.cycle``; the districts'
+    air-quality results from ``air_quality_file`` if given, else from the provider ``air_quality``
+    (:func:`lantian.workflow.cycle.store_air_quality`; ``None`` and ``no_store``: the store does not
+    exist, and a district's air-quality cell says it has no monitoring data)."""
     from lantian import config
     from lantian.store import open_database
     from lantian.workflow import cycle
@@ -243,7 +289,7 @@ def supervision(
 
     if not actor:
         raise InputError("the supervision part is read as a user: give --as USERNAME (or set LANTIAN_USER)")
-    provider = air_quality_from_file(air_quality_file) if air_quality_file else None
+    provider = air_quality_from_file(air_quality_file) if air_quality_file else air_quality
     database = open_database(url)
     data: dict = {}
     sources: list[str] = []
@@ -287,13 +333,30 @@ def supervision(
         if kind in ("monthly", "quarterly"):
             result = (cycle.monthly if kind == "monthly" else cycle.quarterly)(wf, actor, period, provider)
             data["cycle_scores"] = result.to_dict()
-            sources.append(f"lantian cycle {kind} --period {cycle_period} --json")
+            sources.append(
+                f"lantian cycle {kind} --period {cycle_period}"
+                + (
+                    f" --air-quality {air_quality_file}"
+                    if air_quality_file
+                    else f" --city {city_name}"
+                    if air_quality is not None
+                    else ""
+                )
+                + " --json"
+            )
             for key, unit_kind in (("districts", "district"), ("departments", "department")):
                 for r in result[key]:
                     parts = (
-                        {"空气质量得分": r.get("air_score"), "工作得分": r.get("work_score")}
+                        {
+                            "空气质量得分": air_score_cell(r, lang, no_store and not air_quality_file),
+                            "工作得分": r.get("work_score"),
+                        }
                         if kind == "monthly"
-                        else {f"{i + 1}月": s for i, s in enumerate(r.get("monthly_scores", []))}
+                        # the quarter's months as the cycle result names them (2026-10 → 10月)
+                        else {
+                            f"{int(m[5:7])}月": s
+                            for m, s in zip(result["months"], r.get("monthly_scores", []), strict=False)
+                        }
                     )
                     scores.append(UnitScore(r["unit"], unit_kind, r["score"], r["rank"], parts))
             if kind == "monthly" and cases is not None:
@@ -326,15 +389,30 @@ def build_report(
     air_quality_file: Path | None = None,
     options=None,
 ) -> Document:
-    """A weekly dispatch, monthly notice, quarterly review or annual report from real data."""
-    from lantian.pipeline.assessment import open_store
+    """A weekly dispatch, monthly notice, quarterly review or annual report from real data; without
+    monitoring data of the city for the period, all but the annual report say so in place of the air
+    quality (see the module docstring)."""
     from lantian.standards import DEFAULT
 
     label, assess_period, cycle_period = periods(kind, period)
-    ds = open_store(store)
-    figures, ranking, target_lines, data, sources = air_quality(
-        ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets
-    )
+    ds, reason = _dataset(store, kind)
+    figures = ranking = target_lines = None
+    data: dict = {}
+    sources: list[str] = []
+    if ds is not None:
+        try:
+            figures, ranking, target_lines, data, sources = air_quality(
+                ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets
+            )
+        except NotFound as exc:
+            if kind == "annual" or not str(exc).startswith(NO_CITY_DATA):
+                raise
+            reason = "no_data"
+    missing = None
+    if figures is None:
+        p = parse_period(period, kind=kind)
+        missing = MissingAirQuality(city_key(city), label, p.start, p.end, reason)
+        data = {"air_quality": None, "air_quality_missing": missing.to_dict()}
     if kind == "annual":
         return build_period_report(
             kind,
@@ -350,7 +428,19 @@ def build_report(
     url = database_url(db)
     cases, scores = None, []
     if url is not None and cycle_period is not None:
-        cases, scores, sup_data, sup_sources = supervision(url, actor, kind, cycle_period, air_quality_file)
+        from lantian.workflow.cycle import store_air_quality
+
+        cases, scores, sup_data, sup_sources = supervision(
+            url,
+            actor,
+            kind,
+            cycle_period,
+            air_quality_file,
+            store_air_quality(ds, city, options or DEFAULT) if ds is not None else None,
+            lang,
+            city,
+            no_store=ds is None,
+        )
         data.update(sup_data)
         sources += sup_sources
     if kind == "quarterly":
@@ -363,6 +453,7 @@ def build_report(
             number=number,
             data=data,
             sources=sources,
+            missing=missing,
         )
         if scores:
             from lantian.reports.builders import _scores_table
@@ -376,10 +467,10 @@ def build_report(
     else:
         doc = build_cycle_report(
             kind,
-            figures.city,
+            figures.city if figures is not None else missing.city,
             label,
-            figures.start,
-            figures.end,
+            figures.start if figures is not None else missing.start,
+            figures.end if figures is not None else missing.end,
             figures,
             lang,
             province_rank=ranking,
@@ -389,14 +480,20 @@ def build_report(
             number=number,
             data=data,
             sources=sources,
+            missing=missing,
         )
     if url is None:
+        from lantian import config
+
         doc.add(
             Section("督查督办情况" if lang == "zh" else "Supervision").add(
                 Paragraph(
-                    "本期无督查督办数据（未配置督查数据库）。"
+                    f"本期无督查督办数据：督查数据库 {default_database(config.load())} 尚未建立"
+                    "（用 lantian case new 等命令录入问题后即建立，或用 --db 指定督查数据库）。"
                     if lang == "zh"
-                    else "No supervision data: no supervision database is configured (--db)."
+                    else f"No supervision data: the supervision database {default_database(config.load())} "
+                    "does not exist yet (it is created by lantian case new and the other case commands; "
+                    "or give --db)."
                 )
             )
         )

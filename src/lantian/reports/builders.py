@@ -13,7 +13,14 @@ import datetime as dt
 from lantian.errors import InputError
 from lantian.periods import parse_period
 from lantian.reports import period as P
-from lantian.reports.figures import CaseSummary, PeriodFigures, Ranking, TargetLine, UnitScore
+from lantian.reports.figures import (
+    CaseSummary,
+    MissingAirQuality,
+    PeriodFigures,
+    Ranking,
+    TargetLine,
+    UnitScore,
+)
 from lantian.reports.labels import KIND_TITLE_EN, KIND_TITLE_ZH, t
 from lantian.reports.spec import (
     DEFAULT_OFFICE_EN,
@@ -24,6 +31,7 @@ from lantian.reports.spec import (
     Section,
     Table,
 )
+from lantian.schema import CITY_SUFFIX, city_key
 
 ESCALATION_ORDER = ("提醒", "通报", "约谈", "移交纪委监委")
 
@@ -124,9 +132,45 @@ def _air_quality_sections(
             doc.add(section)
 
 
+#: How the missing-data paragraph names the document it is in.
+_THIS_DOCUMENT = {
+    "weekly": ("本期周调度", "this dispatch"),
+    "monthly": ("本通报", "this notice"),
+    "quarterly": ("本季度评估", "this review"),
+    "annual": ("本报告", "this report"),
+}
+
+
+def missing_air_quality_section(missing: MissingAirQuality, kind: str, lang: str = "zh") -> Section:
+    """The air-quality part of a report whose city has no monitoring data for the period: one paragraph
+    that says what is missing and what to do (ingest the data, then build the document again)."""
+    name = city_key(missing.city) + CITY_SUFFIX
+    try:
+        label = parse_period(missing.period, kind=kind).label_in(lang)
+    except InputError:
+        label = missing.period
+    this_zh, this_en = _THIS_DOCUMENT.get(kind, ("本文件", "this document"))
+    if missing.reason == "no_store":
+        zh = f"尚未建立监测数据存储，没有{name}{label}的监测数据"
+        en = f"No monitoring data store has been set up yet, so there is no monitoring data of {name} for {label}"
+    else:
+        zh = f"数据存储中没有{name}{label}的监测数据"
+        en = f"The data store holds no monitoring data of {name} for {label}"
+    return Section(t(lang, "环境空气质量状况", "Air quality")).add(
+        Paragraph(
+            t(
+                lang,
+                f"{zh}，本期空气质量情况暂缺；导入监测数据（lantian ingest）后重新生成{this_zh}。",
+                f"{en}; the air-quality part of this period is missing. "
+                f"Ingest the monitoring data (lantian ingest) and generate {this_en} again.",
+            )
+        )
+    )
+
+
 def build_period_report(
     kind: str,
-    figures: PeriodFigures,
+    figures: PeriodFigures | None,
     lang: str = "zh",
     province_rank: Ranking | None = None,
     county_rank: Ranking | None = None,
@@ -136,14 +180,69 @@ def build_period_report(
     issued: dt.date | None = None,
     data: dict | None = None,
     sources: list[str] | None = None,
+    missing: MissingAirQuality | None = None,
 ) -> Document:
     """Quarterly review or annual report: statistics, composite index, good days and categories,
-    change against last year, rank, attainment, calendar heatmap and trends."""
-    doc = _document(
-        kind, figures.city, figures.period, lang, office, number, issued, figures.end, data or {}, sources
-    )
-    _air_quality_sections(doc, figures, lang, province_rank, county_rank, targets, charts=True)
+    change against last year, rank, attainment, calendar heatmap and trends; without ``figures``, the
+    paragraph of ``missing`` (:func:`missing_air_quality_section`) in their place."""
+    if figures is not None:
+        doc = _document(
+            kind, figures.city, figures.period, lang, office, number, issued, figures.end, data or {}, sources
+        )
+        _air_quality_sections(doc, figures, lang, province_rank, county_rank, targets, charts=True)
+        return doc
+    if missing is None:
+        raise InputError(f"a {kind} report needs the air-quality figures of its period or the reason they are missing")
+    doc = _document(kind, missing.city, missing.period, lang, office, number, issued, missing.end, data or {}, sources)
+    doc.add(missing_air_quality_section(missing, kind, lang))
     return doc
+
+
+#: Why a district has no air-quality score (``air_quality_note`` of ``lantian cycle monthly``).
+AIR_QUALITY_NOTES: dict[str, tuple[str, str]] = {
+    "no_station": ("（无监测站点）", "(no monitoring station)"),
+    "no_data": ("（站点本月无数据）", "(no station data this month)"),
+    "no_result": ("（未提供空气质量结果）", "(no air-quality result given)"),
+    # the report's own reason when the store does not exist (no result could be read at all)
+    "no_store": ("（无监测数据）", "(no monitoring data)"),
+}
+
+
+def air_score_cell(row: dict, lang: str = "zh", no_store: bool = False) -> float | str | None:
+    """The air-quality score of a unit's row in the monthly notice: the score, or for a district
+    without one the reason (无监测站点 …; with ``no_store``, the store does not exist: 无监测数据);
+    ``None`` for a department (no air-quality part)."""
+    if row.get("air_score") is not None:
+        return row["air_score"]
+    note = row.get("air_quality_note")
+    if no_store and note is not None:
+        note = "no_store"
+    return t(lang, *AIR_QUALITY_NOTES[note]) if note in AIR_QUALITY_NOTES else None
+
+
+def _air_notes_paragraph(scores: list[UnitScore], lang: str) -> Paragraph | None:
+    """What the notice says of districts scored without air quality (their score is the work part)."""
+    texts = {t(lang, *v): k for k, v in AIR_QUALITY_NOTES.items()}
+    by_note: dict[str, list[str]] = {}
+    for s in scores:
+        cell = s.parts.get("空气质量得分")
+        if isinstance(cell, str) and cell in texts:
+            by_note.setdefault(texts[cell], []).append(s.unit)
+    if not by_note:
+        return None
+    zh = {"no_station": "无监测站点", "no_data": "站点本月无监测数据", "no_result": "未提供空气质量结果",
+          "no_store": "无监测数据"}
+    en = {"no_station": "have no monitoring station", "no_data": "have no station data this month",
+          "no_result": "have no air-quality result", "no_store": "have no monitoring data"}
+    parts_zh = [f"{'、'.join(units)}{zh[k]}" for k, units in by_note.items()]
+    parts_en = [f"{', '.join(units)} {en[k]}" for k, units in by_note.items()]
+    return Paragraph(
+        t(
+            lang,
+            f"{'；'.join(parts_zh)}，空气质量不计分，得分为工作得分。",
+            f"{'; '.join(parts_en)}: no air-quality score, the score is the work score.",
+        )
+    )
 
 
 def _scores_table(scores: list[UnitScore], kind: str, lang: str) -> Table:
@@ -252,20 +351,26 @@ def build_cycle_report(
     issued: dt.date | None = None,
     data: dict | None = None,
     sources: list[str] | None = None,
+    missing: MissingAirQuality | None = None,
 ) -> Document:
     """Weekly dispatch (周调度) or monthly assessment notice (月考核通报): air quality against
-    targets and last year, rankings, unit scores and ranks, cases and escalations."""
+    targets and last year, rankings, unit scores and ranks, cases and escalations; without ``figures``,
+    the paragraph of ``missing`` (:func:`missing_air_quality_section`) in place of the air quality."""
     doc = _document(kind, city, period, lang, office, number, issued, end, data or {}, sources)
     if figures is not None:
         _air_quality_sections(
             doc, figures, lang, province_rank, county_rank, targets, charts=kind != "weekly"
         )
+    elif missing is not None:
+        doc.add(missing_air_quality_section(missing, kind, lang))
     if scores:
         section = Section(t(lang, "区县和部门考核得分", "Unit scores"))
         for unit_kind in ("district", "department"):
             group = [s for s in scores if s.kind == unit_kind]
             if group:
                 section.add(_scores_table(group, unit_kind, lang))
+                if unit_kind == "district" and (note := _air_notes_paragraph(group, lang)) is not None:
+                    section.add(note)
         doc.add(section)
     if cases is not None:
         doc.add(*_cases_sections(cases, lang))

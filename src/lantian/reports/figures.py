@@ -26,6 +26,8 @@ class Statistic:
     n_valid: int | None = None
     previous: float | None = None
     change_pct: float | None = None
+    #: False below the data-validity minimum (GB 3095 Table 4; switch coverage_min_pct): shown as 数据不足
+    valid: bool = True
 
 
 @dataclass
@@ -63,6 +65,8 @@ class PeriodFigures:
     composite_change_pct: float | None = None
     good_rate_change_pp: float | None = None
     good_days_change: int | None = None
+    #: what the period lacks when its figures are 数据不足 ({"zh": …, "en": …}, from the assessment)
+    insufficient: dict | None = None
 
 
 @dataclass
@@ -120,3 +124,24 @@ class CaseSummary:
     escalations: list[dict] = field(
         default_factory=list
     )  # unit, level (提醒/通报/约谈/移交), case, date, reason
+
+
+@dataclass
+class MissingAirQuality:
+    """The air-quality part a weekly, monthly or quarterly report cannot give: the store does not exist
+    (``reason="no_store"``) or holds no data of the city for the period (``"no_data"``)."""
+
+    city: str  # the city's key as the reports name it (株洲)
+    period: str  # the report's period label (2026-11, 2026-W45, 2026Q4)
+    start: dt.date
+    end: dt.date
+    reason: str  # no_store / no_data
+
+    def to_dict(self) -> dict:
+        return {
+            "reason": self.reason,
+            "city": self.city,
+            "period": self.period,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }

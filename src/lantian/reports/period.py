@@ -83,6 +83,15 @@ def summary_paragraphs(
                 + ".",
             )
         )
+    if f.insufficient:
+        out.append(
+            t(
+                lang,
+                f"本期有效监测数据不足（{f.insufficient['zh']}），各项统计结果仅供参考，不作达标判断。",
+                f"Insufficient data this period ({f.insufficient['en']}): the statistics are not valid and "
+                "no attainment is judged.",
+            )
+        )
     if f.attainment is not None:
         out.append(
             t(
@@ -111,7 +120,9 @@ def summary_paragraphs(
 def statistics_table(f: PeriodFigures, lang: str, name: str = "pollutants") -> Table:
     rows = []
     for s in f.statistics:
-        if s.attains is None:
+        if not s.valid:
+            verdict = t(lang, "数据不足", "insufficient data")
+        elif s.attains is None:
             verdict = None
         else:
             verdict = t(lang, "达标" if s.attains else "超标", "meets" if s.attains else "exceeds")

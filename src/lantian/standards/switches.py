@@ -62,6 +62,11 @@ class Options:
     valid_day_2012: Literal["all_six", "aqi_determinable"] = "all_six"
     #: Heavy-pollution warning scheme.
     warning_scheme: Literal["2018", "2017"] = "2018"
+    #: Coverage minimum of a period that is not made of whole months (date ranges, year to date, weeks):
+    #: a statistic, and the good-day rate, is valid with at least this percentage of the period's days
+    #: ("days so far" for a year to date) valid. GB 3095 Table 4 sets minimums for whole months and years
+    #: only; the whole months inside such a period keep their monthly minimum too.
+    coverage_min_pct: int = 90
 
     def with_(self, **changes) -> Options:
         known = {f.name for f in fields(self)}

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -56,6 +57,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Set by an administrator's reset (a one-time password): the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     unit: Mapped[Organisation | None] = relationship()
 

@@ -310,13 +310,20 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
     names = NAMES_EN if en else NAMES_ZH
     label = {"so2": "SO2", "no2": "NO2", "pm10": "PM10", "pm25": "PM2.5", "co": "CO P95", "o3": "O3-8h P90"}
     units = {"co": "mg/m³"}
+    short = F.INSUFFICIENT_EN if en else F.INSUFFICIENT_ZH
+
+    def shown(text: str, valid) -> str:
+        """A figure below the data-validity minimum reads 数据不足 (its value is no verdict)."""
+        return text if valid or text == "—" else short
+
     figures = [
         {"key": "valid_days", "label": "有效天数" if not en else "Valid days", "value": r.get("valid_days")},
         {"key": "good_days", "label": "优良天数" if not en else "Good days", "value": r.get("good_days")},
         {
             "key": "good_rate",
             "label": "优良天数比例" if not en else "Good-day rate",
-            "value": F.published_text(r.get("good_rate"), hj663.RATE_DECIMALS, percent=True),
+            "value": shown(F.published_text(r.get("good_rate"), hj663.RATE_DECIMALS, percent=True),
+                           r.get("valid_good_rate", True)),
         },
         {
             "key": "heavy_days",
@@ -326,7 +333,8 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
         {
             "key": "composite_index",
             "label": "综合指数" if not en else "Composite index",
-            "value": F.published_text(r.get("composite_index"), hj663.INDEX_DECIMALS),
+            "value": shown(F.published_text(r.get("composite_index"), hj663.INDEX_DECIMALS),
+                           r.get("index_valid", True)),
         },
     ]
     for item in hj663.INDEX_ITEMS:
@@ -334,7 +342,7 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
             {
                 "key": item,
                 "label": f"{label[item]} ({units.get(item, 'µg/m³')})",
-                "value": F.published_text(r.get(item), F.item_decimals(item)),
+                "value": shown(F.published_text(r.get(item), F.item_decimals(item)), r.get(f"valid_{item}", True)),
             }
         )
     if r.get("index_change_pct") is not None:
@@ -360,16 +368,34 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
                 {
                     "label": F.target_name(st["target"], lang),
                     "target": st["limit"],
-                    "actual": st["current"],
+                    "actual": (
+                        f"超标 {st['remaining']['days_above_so_far']} 天"
+                        if not en and "days_above_so_far" in (st.get("remaining") or {})
+                        else st["current"]
+                    ),
                     "remaining": st["verdict_en"] if en else st["verdict_zh"],
                     "status": F.STATUS_NAMES.get(st["status"], (st["status"],) * 2)[1 if en else 0],
                     "ok": st["status"] in ("met", "on_track"),
+                    "insufficient": st["status"] == "insufficient",
                     "code": st["status"],
                 }
             )
         verdict = panel.targets.verdict_en if en else panel.targets.verdict_zh
+    insufficient = None
+    if a.insufficient:
+        # too little data is said in words, never as a verdict on the year
+        insufficient = (
+            f"Insufficient data ({a.insufficient['en']}): no attainment and no target verdict yet."
+            if en
+            else f"数据不足（{a.insufficient['zh']}），暂不作达标和目标判断。"
+        )
+        verdict = insufficient
     parts = [
-        (label[p], float(F.published(r[f"index_{p}"], hj663.INDEX_DECIMALS)))
+        (
+            label[p],
+            float(F.published(r[f"index_{p}"], hj663.INDEX_DECIMALS)),
+            F.published_text(r[f"index_{p}"], hj663.INDEX_DECIMALS),
+        )
         for p in hj663.INDEX_ITEMS
         if r.get(f"index_{p}") is not None
     ]
@@ -396,7 +422,7 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
             ),
             "rows": [
                 {
-                    "rank": x.get("rank") or "—",
+                    "rank": x.get("rank") or (short if x.get("insufficient") else "—"),
                     "name": x[CITY],
                     "value": F.published_text(x.get("composite_index"), hj663.INDEX_DECIMALS),
                     "self": x[CITY] == panel.city,
@@ -407,7 +433,8 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
     warnings = []
     for w in panel.warnings.rows if panel.warnings is not None else []:
         if w.get("level"):
-            text = f"{w['start']} — {w['end']} · AQI max {w['max_aqi']} · {w.get('reason') or ''}"
+            peak = f"AQI max {w['max_aqi']}" if en else f"AQI 最高 {w['max_aqi']}"
+            text = f"{w['start']} — {w['end']} · {peak} · {w.get('reason') or ''}"
             warnings.append(
                 {"level": w["level_zh"] if not en else w["level"], "colour": _warning_colour(w["level"]),
                  "text": text}
@@ -421,10 +448,11 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
         "end": a.end.isoformat(),
         "period": a.period,
         "verdict": verdict,
+        "insufficient": insufficient,
         "figures": figures,
         "targets": targets,
         "targets_file": Path(files["targets_file"]).name if panel.targets is not None else None,
-        "composite": r.get("composite_index"),
+        "composite": r.get("composite_index") if r.get("index_valid", True) else None,
         "rank": rank,
         "warnings": warnings,
         "warnings_file": panel.warnings.file if panel.warnings is not None else None,

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.exceptions import HTTPException
 
+from lantian.web.i18n import web_error
 from lantian.web.security import new_csrf_token, same_token, token_digest
 
 ROLES = ("admin", "officer", "inspector", "leader")
+ROLE_NAMES = {"admin": "市蓝天办管理员", "officer": "责任单位联络员", "inspector": "巡查员", "leader": "领导"}
+ROLE_NAMES_EN = {"admin": "administrator", "officer": "unit officer", "inspector": "inspector", "leader": "leader"}
 ALL = ROLES
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -31,11 +34,26 @@ class Principal:
     unit_name: str | None
     via: str = "session"  # "session" or "token"
     scope: str = "write"  # of a token: "read" (GET only) or "write" (lantian.web.tokens)
+    #: After an administrator's reset: every page but the password page and logout is closed until then.
+    must_change_password: bool = False
+
+
+#: The pages open to a user who must change a one-time password first.
+PASSWORD_PATHS = frozenset({"/account/password", "/logout"})
+
+
+class PasswordChangeRequired(HTTPException):
+    """A one-time password was used: the browser is sent to the password page (the API answers 403)."""
+
+    def __init__(self) -> None:
+        super().__init__(303, "请先修改密码：管理员重设的一次性密码须在首次登录后更换。", {"Location": "/account/password"})
+        self.en = "change your password first: a one-time password set by an administrator must be replaced."
 
 
 class LoginRequired(HTTPException):
     def __init__(self) -> None:
-        super().__init__(401, "login required: log in, or send 'Authorization: Bearer <token>'")
+        super().__init__(401, "请先登录，或在请求头中发送 Authorization: Bearer <API 令牌>。")
+        self.en = "log in first, or send the header Authorization: Bearer <API token>."
 
 
 def csrf_token(request: Request) -> str:
@@ -59,7 +77,11 @@ async def check_csrf(request: Request) -> None:
             value = form.get("csrf_token")
             sent = value if isinstance(value, str) else None
     if not same_token(sent, request.session.get("csrf")):
-        raise HTTPException(403, "missing or wrong CSRF token: reload the page and submit the form again")
+        raise web_error(
+            403,
+            "表单已过期或缺少安全校验码（CSRF）：请刷新页面后重新提交。",
+            "the form has expired or lacks its CSRF code: reload the page and submit again.",
+        )
 
 
 def _bearer(request: Request) -> str | None:
@@ -77,7 +99,11 @@ def authenticate(request: Request) -> Principal | None:
     if token is not None:
         principal = backend.principal_for_token(token_digest(token)) if token else None
         if principal is None:
-            raise HTTPException(401, "invalid or revoked API token: create a new one on the API tokens page")
+            raise web_error(
+                401,
+                "API 令牌无效、已过期或已吊销：请在“API 令牌”页面创建新令牌。",
+                "the API token is invalid, expired or revoked: create a new one on the API tokens page.",
+            )
         return principal
     sid = request.session.get("sid")
     uid = backend.sessions.user_for(sid) if isinstance(sid, str) else None
@@ -103,12 +129,26 @@ def require(*roles: str) -> Callable:
         principal = authenticate(request)
         if principal is None:
             raise LoginRequired()
+        if (
+            principal.must_change_password
+            and principal.via == "session"
+            and request.url.path not in PASSWORD_PATHS
+        ):
+            raise PasswordChangeRequired()
         if principal.role not in roles:
-            raise HTTPException(
-                403, f"your role ({principal.role}) may not do this; allowed: {', '.join(roles)}"
+            raise web_error(
+                403,
+                f"您的角色（{ROLE_NAMES[principal.role]}）无权进行此操作；可进行此操作的角色："
+                f"{'、'.join(ROLE_NAMES[r] for r in roles)}。",
+                f"your role ({ROLE_NAMES_EN.get(principal.role, principal.role)}) may not do this; roles that may: "
+                f"{', '.join(ROLE_NAMES_EN.get(r, r) for r in roles)}.",
             )
         if principal.via == "token" and principal.scope != "write" and request.method not in SAFE_METHODS:
-            raise HTTPException(403, "此 API 令牌为只读：修改数据请在“API 令牌”页面创建读写令牌。")
+            raise web_error(
+                403,
+                "此 API 令牌为只读：修改数据请在“API 令牌”页面创建读写令牌。",
+                "this API token is read-only: create a read-and-write token on the API tokens page to change data.",
+            )
         await check_csrf(request)
         request.state.principal = principal
         return principal

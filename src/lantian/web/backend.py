@@ -19,7 +19,7 @@ from lantian.store import open_database
 from lantian.store.models import Evidence, Organisation, User
 from lantian.web.air import AirData
 from lantian.web.auth import Principal
-from lantian.web.security import hash_password, new_api_token, verify_password
+from lantian.web.security import new_api_token, verify_password
 from lantian.web.sessions import SessionStore
 from lantian.web.settings import WebSettings
 from lantian.web.tokens import DEFAULT_DAYS, MAX_DAYS, SCOPES, TokenStore
@@ -76,9 +76,9 @@ class Backend:
         self.settings = settings
         self.web = web
         self.clock = clock or SYSTEM_CLOCK
-        self.rules = R.rules_from_settings(settings)
         self.db = open_database(settings.database_url)
-        self.workflow = Workflow(self.db, self.rules, self.clock)
+        self.workflow = Workflow.from_settings(self.db, settings, self.clock)
+        self.rules = self.workflow.rules
         self.tokens_store = TokenStore(self.db.engine, self.clock)
         self.sessions = SessionStore(self.db.engine, web.session_max_age, self.clock)
         self.air = AirData(settings)
@@ -95,6 +95,7 @@ class Backend:
             unit_id=user.unit_id,
             unit_name=user.unit.name if user.unit else None,
             via=via,
+            must_change_password=bool(user.must_change_password),
         )
 
     def principal(self, user_id: int, via: str = "session") -> Principal | None:
@@ -132,34 +133,60 @@ class Backend:
 
     def create_token(self, user: Principal, name: str, scope: str = "read", days: int = DEFAULT_DAYS) -> str:
         if scope not in SCOPES:
-            raise InputError(f"未知的令牌权限 {scope!r}：可选 {'、'.join(SCOPES)}（只读 / 读写）")
+            raise InputError(
+                f"未知的令牌权限“{scope}”：可选 {'、'.join(SCOPES)}（只读 / 读写）",
+                en=f"unknown token scope {scope!r}: use {' or '.join(SCOPES)}.",
+            )
         if not 1 <= days <= MAX_DAYS:
-            raise InputError(f"令牌有效期应为 1 至 {MAX_DAYS} 天，实际为 {days} 天")
+            raise InputError(
+                f"令牌有效期应为 1 至 {MAX_DAYS} 天，实际为 {days} 天",
+                en=f"a token is valid for 1 to {MAX_DAYS} days, not {days}.",
+            )
         token, digest = new_api_token()
         self.tokens_store.add(user.id, name.strip(), digest, scope, days)
         return token
 
     def revoke_token(self, user: Principal, token_id: int) -> None:
         if not self.tokens_store.revoke(user.id, token_id):
-            raise NotFound(f"no token {token_id} of yours; see the API tokens page.")
+            raise NotFound(
+                f"您没有编号为 {token_id} 的令牌；请在“API 令牌”页面查看。",
+                en=f"no token {token_id} of yours; see the API tokens page.",
+            )
 
     def users_page(self) -> dict:
         return {
             "users": self.workflow.list_users(),
             "roles": list(R.ROLES),
             "units": [u["name"] for u in self.workflow.list_units()],
+            "min_length": self.workflow.password_min_length,
+            "unit_list": self.workflow.list_units(),
+            "unit_kinds": [(k, v) for k, v in R.UNIT_KINDS.items() if k != "office"],
         }
 
     def create_user(
         self, actor: Principal, username: str, display_name: str, role: str, unit: str | None, password: str
     ) -> dict:
-        try:
-            digest = hash_password(password)
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
         return self.workflow.add_user(
-            actor.username, username, display_name, role, unit, self.clock.now(), password_hash=digest
+            actor.username, username, display_name, role, unit, self.clock.now(), password=password
         )
+
+    def create_unit(self, actor: Principal, name: str, kind: str) -> dict:
+        return self.workflow.add_unit(actor.username, name, kind, self.clock.now())
+
+    def change_own_password(self, user: Principal, current: str, new: str, confirm: str) -> None:
+        """The user's own change (current password required); every session of the user ends."""
+        if new != confirm:
+            raise InputError(
+                "两次输入的新密码不一致；请重新输入。", en="the two new passwords differ; type them again."
+            )
+        self.workflow.set_password(user.username, user.username, new, self.clock.now(), current_password=current)
+
+    def reset_password(self, actor: Principal, username: str) -> str:
+        """An administrator's reset: the one-time password, to be shown once."""
+        return self.workflow.reset_password(actor.username, username, self.clock.now())[1]
+
+    def set_active(self, actor: Principal, username: str, active: bool) -> dict:
+        return self.workflow.set_active(actor.username, username, active, self.clock.now())
 
     # -- air quality ----------------------------------------------------------------------------
 
@@ -245,10 +272,11 @@ class Backend:
             "overdue_count": sum(1 for c in cards if c["overdue"]),
             "districts": districts,
             "filters": {"district": district, "overdue": overdue},
-            "can_create": user.role in R.PERMISSIONS["create_case"],
+            "can_create": self.rules.may("create_case", user.role),
         }
 
-    def case_form(self) -> dict:
+    def case_form(self, user: Principal) -> dict:
+        self.rules.require("create_case", user.role)
         units = self.workflow.list_units()
         return {
             "sources": list(R.SOURCES.items()),
@@ -258,6 +286,59 @@ class Backend:
             "today": self._today().isoformat(),
             "deadlines": self.proposed_deadlines(),
         }
+
+    def patrol_form(self, user: Principal) -> dict:
+        """日巡查 form: the districts the user may patrol, the case vocabularies, today."""
+        self.rules.require("patrol", user.role)
+        units = self.workflow.list_units()
+        districts = [u["name"] for u in units if u["kind"] == "district"]
+        if user.role == "officer":
+            districts = [d for d in districts if d == user.unit_name]
+        return {
+            "districts": districts,
+            "categories": list(R.CATEGORIES),
+            "severities": list(R.SEVERITIES.items()),
+            "today": self._today().isoformat(),
+            "can_create": self.rules.may("create_case", user.role),
+        }
+
+    def log_patrol(self, user: Principal, data: dict, problems: list[dict]) -> dict:
+        """Record a patrol and its problems (each a case, its photos as evidence) in one transaction.
+        Photos (``problems[i]["files"]``: ``[(name, content type, bytes)]``) are saved first and
+        removed again if the workflow refuses."""
+        folder = self.evidence_dir / "patrol"
+        saved: list[Path] = []
+        try:
+            for problem in problems:
+                photos = []
+                for name, ctype, content in problem.pop("files", []):
+                    folder.mkdir(parents=True, exist_ok=True)
+                    path = folder / f"{hashlib.sha256(content).hexdigest()[:12]}_{name}"
+                    path.write_bytes(content)
+                    saved.append(path)
+                    photos.append((path, ctype))
+                problem["photos"] = photos
+            day_text = str(data.get("day") or self._today().isoformat())
+            try:
+                day = dt.date.fromisoformat(day_text)
+            except ValueError as exc:
+                raise InputError(
+                    f"巡查日期“{day_text}”不是日期；请写成 2026-03-05 的形式。",
+                    en=f"patrol day {day_text!r} is not a date; use YYYY-MM-DD.",
+                ) from exc
+            return self.workflow.patrol(
+                user.username,
+                str(data.get("district") or ""),
+                str(data.get("area") or ""),
+                str(data.get("findings") or ""),
+                day,
+                self.clock.now(),
+                problems=problems,
+            )
+        except Exception:
+            for path in saved:
+                path.unlink(missing_ok=True)
+            raise
 
     def create_case(self, user: Principal, data: dict) -> dict:
         fields = {k: (data.get(k) or None) for k in ("longitude", "latitude")}
@@ -290,10 +371,15 @@ class Backend:
                 try:
                     deadline = dt.date.fromisoformat(deadline)
                 except ValueError as exc:
-                    raise InputError(f"deadline {deadline!r} is not a date; use YYYY-MM-DD") from exc
+                    raise InputError(
+                        f"整改时限“{deadline}”不是日期；请写成 2026-03-05 的形式。",
+                        en=f"deadline {deadline!r} is not a date; use YYYY-MM-DD.",
+                    ) from exc
             unit = str(data.get("unit") or "")
             if not unit:
-                raise InputError("assign needs the responsible unit (unit)")
+                raise InputError(
+                    "交办须选择责任单位；请选择后再提交。", en="assign needs the responsible unit (unit)."
+                )
             return wf.assign(who, case_id, unit, now, deadline=deadline, expected_version=version)
         if action == "start":
             return wf.start(who, case_id, now, expected_version=version)
@@ -309,7 +395,12 @@ class Backend:
             return wf.reopen(who, case_id, note, now, expected_version=version)
         if action == "supervise":
             return wf.supervise(who, case_id, note, now)
-        raise InputError(f"unknown action {action!r}; actions are {', '.join(ACTION_FORMS)}")
+        raise InputError(
+            f"未知的操作“{action}”；可用的操作："
+            + "、".join(f"{a}（{form['zh']}）" for a, form in ACTION_FORMS.items())
+            + "。",
+            en=f"unknown action {action!r}; actions are {', '.join(ACTION_FORMS)}.",
+        )
 
     def comment(self, user: Principal, case_id: int, text: str) -> dict:
         return self.workflow.comment(user.username, case_id, text, self.clock.now())
@@ -356,8 +447,8 @@ class Backend:
         for e in timeline:
             e["when"] = str(e["when"]).replace("T", " ")
         timeline.sort(key=lambda e: e["when"])
-        actions = list(R.allowed_actions(c["status"], user.role))
-        if user.role in R.PERMISSIONS["supervise"] and c["status"] != "closed":
+        actions = list(self.rules.allowed_actions(c["status"], user.role))
+        if self.rules.may("supervise", user.role) and c["status"] != "closed":
             actions.append("supervise")
         evidence = self._evidence_rows(case_id)
         units = [u["name"] for u in self.workflow.list_units() if u["kind"] in ("district", "department")]
@@ -372,8 +463,8 @@ class Backend:
             ],
             "units": units,
             "default_deadline": self.rules.deadline(c["category"], c["severity"], self._today()).isoformat(),
-            "can_upload": user.role in R.PERMISSIONS["add_evidence"],
-            "can_comment": user.role in R.PERMISSIONS["comment"],
+            "can_upload": self.rules.may("add_evidence", user.role),
+            "can_comment": self.rules.may("comment", user.role),
         }
 
     def _evidence_rows(self, case_id: int) -> list[dict]:
@@ -421,10 +512,16 @@ class Backend:
         with self.db.session() as s:
             row = s.get(Evidence, evidence_id)
             if row is None or row.case_id != case_id:
-                raise NotFound(f"case {case_id} has no evidence {evidence_id}")
+                raise NotFound(
+                    f"问题 {case_id} 没有编号为 {evidence_id} 的佐证材料；请返回问题页面查看。",
+                    en=f"case {case_id} has no evidence {evidence_id}.",
+                )
             path = Path(row.file_path).resolve()
             if not path.is_relative_to(self.evidence_dir.resolve()) or not path.is_file():
-                raise NotFound(f"the file of evidence {evidence_id} is not available")
+                raise NotFound(
+                    f"佐证材料 {evidence_id} 的文件已不在服务器上；请联系管理员。",
+                    en=f"the file of evidence {evidence_id} is not available; tell the administrator.",
+                )
             return path, row.content_type, path.name.split("_", 1)[-1]
 
     # -- cycle ----------------------------------------------------------------------------------
@@ -438,6 +535,61 @@ class Backend:
         from lantian.web import cycle
 
         return cycle.monthly(self, user, period)
+
+    def cycle_page(self, user: Principal, kind: str, period: str | None, lang: str) -> dict:
+        from lantian.web import cycle
+
+        ctx = (cycle.weekly if kind == "weekly" else cycle.quarterly)(self, user, period, lang)
+        ctx["downloads"] = self.report_links(kind, ctx["period"], lang)
+        return ctx
+
+    #: The documents of the cycle pages (Chinese, English).
+    REPORT_NAMES = {
+        "weekly": ("大气污染防治工作周调度", "weekly dispatch"),
+        "monthly": ("月考核通报", "monthly notice"),
+        "quarterly": ("季考核讲评", "quarterly review"),
+    }
+
+    def report_links(self, kind: str, period: str, lang: str) -> list[dict]:
+        """Links to the page's document as PDF and XLSX (``/reports/KIND.FMT?period=…``)."""
+        name = self.REPORT_NAMES[kind][1 if lang == "en" else 0]
+        return [
+            {"href": f"/reports/{kind}.{fmt}?period={period}", "label": f"{name}（{fmt.upper()}）", "fmt": fmt}
+            for fmt in ("pdf", "xlsx")
+        ]
+
+    def report_file(self, user: Principal, kind: str, fmt: str, period: str | None, lang: str) -> tuple[str, str, bytes]:
+        """The document of ``kind`` for ``period`` from the reports layer, as ``(file name, type, bytes)``."""
+        from lantian.periods import parse_period
+        from lantian.reports.render import render
+        from lantian.reports.sources import build
+        from lantian.web import cycle
+
+        label = parse_period(period or cycle.default_period(kind, self._today()), kind=kind).label
+        city = self.air.city()
+        if not city:
+            raise NotFound(
+                "尚未设置本办所在城市（设置 web.city），也没有可据以推断的监测数据；请先设置城市或导入数据。",
+                en="the office's city is not set (web.city) and no monitoring data tells it; "
+                "set the city or ingest data first.",
+            )
+        doc = build(
+            kind,
+            city=city,
+            period=label,
+            lang=lang,
+            store=self.settings.store,
+            db=self.settings.database_url,
+            actor=user.username,
+            air_quality_file=self.settings.value("air_quality"),
+        )
+        ctype = "application/pdf" if fmt == "pdf" else (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        city_name = city if city.endswith("市") else f"{city}市"
+        p = parse_period(label, kind=kind)
+        title = self.REPORT_NAMES[kind][1 if lang == "en" else 0]
+        return f"{city_name}{p.label_in(lang)}{title}.{fmt}", ctype, render(doc, fmt)
 
     def units(self) -> list[dict]:
         return self.workflow.list_units()
@@ -453,4 +605,6 @@ def _int_or_none(value) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"version {value!r} is not a whole number") from exc
+        raise InputError(
+            f"版本号“{value}”不是整数；请刷新页面后再提交。", en=f"version {value!r} is not a whole number."
+        ) from exc

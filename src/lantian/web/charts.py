@@ -117,18 +117,46 @@ def calendar(days: list[tuple[str, int | None]], year: int, lang: str) -> dict:
     }
 
 
-def composition(parts: list[tuple[str, float]], lang: str) -> dict:
-    """Pie of the single-item indexes that add up to the composite index."""
+def composition(parts: list[tuple[str, float, str]], lang: str) -> dict:
+    """Pie of the single-item indexes that add up to the composite index; ``parts`` are (name, index,
+    index as published). Every label shows the item's whole name and its published index (never cut to
+    "N…"): labels outside on two short lines, room left for them around the ring, overlapping labels
+    moved apart; the legend sits below the ring."""
     return {
         "animation": False,
         "tooltip": {"trigger": "item"},
-        "legend": {"bottom": 0},
+        "legend": {
+            "bottom": 0,
+            "left": "center",
+            "itemWidth": 14,
+            "itemHeight": 10,
+            "textStyle": {"fontSize": 11},
+        },
         "series": [
             {
                 "type": "pie",
-                "radius": ["30%", "55%"],
-                "data": [{"name": n, "value": v} for n, v in parts],
-                "label": {"formatter": "{b}: {c}"},
+                "radius": ["24%", "44%"],
+                "center": ["50%", "44%"],
+                "avoidLabelOverlap": True,
+                "minShowLabelAngle": 0,
+                "data": [
+                    {
+                        "name": n,
+                        "value": v,
+                        "label": {"formatter": "{b}\n" + text},
+                        "tooltip": {"formatter": "{b}: " + text + " ({d}%)"},
+                    }
+                    for n, v, text in parts
+                ],
+                "label": {
+                    "show": True,
+                    "position": "outside",
+                    "overflow": "none",
+                    "fontSize": 11,
+                    "lineHeight": 14,
+                },
+                "labelLine": {"show": True, "length": 6, "length2": 6},
+                "labelLayout": {"hideOverlap": False},
             }
         ],
     }

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from lantian.clock import SYSTEM_CLOCK, Clock
+from lantian.clock import SYSTEM_CLOCK, Clock, FixedClock
 from lantian.config import Settings
 from lantian.pipeline.store import open_dataset
 from lantian.store import open_database
@@ -150,95 +150,110 @@ def load_demo(
 
 
 def _seed(wf: Workflow, now: dt.datetime) -> None:
-    wf.add_unit(None, "株洲市蓝天办", "office", now)
-    for name in DISTRICTS:
-        wf.add_unit(None, name, "district", now)
-    for name in DEPARTMENTS:
-        wf.add_unit(None, name, "department", now)
-    first = True
-    for username, password, role, unit in DEMO_USERS:
-        wf.add_user(
-            None if first else "admin",
-            username,
-            DISPLAY[username],
-            role,
-            unit,
-            now,
-            password_hash=hash_password(password),
+    """The demo organisation, users and cases (numbered 1–5 in the order below). Each step is recorded,
+    audit log included, at the moment it is dated, and each case's steps are done in date order, so that
+    every case's timeline reads in date order."""
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    stamp = FixedClock(now)
+    saved, wf.clock = wf.clock, stamp
+
+    def at(moment: dt.datetime) -> dt.datetime:
+        stamp.set(moment)
+        return moment
+
+    try:
+        start = at(now - 21 * day)
+        wf.add_unit(None, "株洲市蓝天办", "office", start)
+        for name in DISTRICTS:
+            wf.add_unit(None, name, "district", start)
+        for name in DEPARTMENTS:
+            wf.add_unit(None, name, "department", start)
+        first = True
+        for username, password, role, unit in DEMO_USERS:
+            wf.add_user(
+                None if first else "admin",
+                username,
+                DISPLAY[username],
+                role,
+                unit,
+                start,
+                password_hash=hash_password(password),
+            )
+            first = False
+
+        def case(moment: dt.datetime, **kw) -> int:
+            return wf.new_case("inspector", at=at(moment), **kw)["id"]
+
+        # 1. dust on a construction site, assigned 12 days ago with a 5-day limit: overdue, escalated.
+        c1 = case(
+            now - 12 * day,
+            source="patrol",
+            category="扬尘",
+            severity="medium",
+            district="天元区",
+            address="天元区长江南路工地",
+            description="工地裸土未覆盖，车辆带泥上路",
+            longitude=113.09,
+            latitude=27.83,
         )
-        first = False
-    day = dt.timedelta(days=1)
-
-    def case(days_ago: int, **kw) -> int:
-        return wf.new_case("inspector", at=now - days_ago * day, **kw)["id"]
-
-    # 1. dust on a construction site, assigned 12 days ago with a 5-day limit: overdue, escalated.
-    c1 = case(
-        12,
-        source="patrol",
-        category="扬尘",
-        severity="medium",
-        district="天元区",
-        address="天元区长江南路工地",
-        description="工地裸土未覆盖，车辆带泥上路",
-        longitude=113.09,
-        latitude=27.83,
-    )
-    wf.assign("admin", c1, "天元区", now - 12 * day)
-    wf.start("tianyuan", c1, now - 11 * day)
-    wf.escalate("admin", now)
-    # 2. open burning reported today, waiting to be assigned.
-    case(
-        0,
-        source="complaint",
-        category="露天焚烧",
-        severity="high",
-        district="渌口区",
-        address="渌口区南洲镇农田",
-        description="群众投诉田间焚烧秸秆",
-        longitude=113.14,
-        latitude=27.70,
-    )
-    # 3. restaurant fumes: rectified, waiting for verification.
-    c3 = case(
-        6,
-        source="patrol",
-        category="餐饮油烟",
-        severity="low",
-        district="芦淞区",
-        address="芦淞区建设中路",
-        description="餐馆油烟净化器未开启",
-        longitude=113.16,
-        latitude=27.81,
-    )
-    wf.assign("admin", c3, "芦淞区", now - 6 * day)
-    wf.start("lusong", c3, now - 5 * day)
-    wf.rectify("lusong", c3, "已责令安装并开启油烟净化设施，附照片", now - 2 * day)
-    # 4. diesel trucks, assigned to 交通运输 department... and a closed case of 住建.
-    c4 = case(
-        3,
-        source="monitoring",
-        category="机动车/柴油货车",
-        severity="medium",
-        district="石峰区",
-        address="石峰区田心大道",
-        description="监测站 NO2 持续偏高，疑似柴油货车集中通行",
-    )
-    wf.assign("admin", c4, "交通运输", now - 3 * day)
-    c5 = case(
-        20,
-        source="satellite",
-        category="扬尘",
-        severity="high",
-        district="荷塘区",
-        address="荷塘区新华东路渣土场",
-        description="卫星遥感发现大面积裸土",
-    )
-    wf.assign("admin", c5, "住建", now - 20 * day)
-    wf.start("zhujian", c5, now - 19 * day)
-    wf.rectify("zhujian", c5, "已完成覆盖和洒水降尘", now - 18 * day)
-    wf.verify("admin", c5, now - 17 * day, note="现场核查通过，予以销号")
-    wf.comment("admin", c1, "请天元区加快整改进度", now - 2 * day)
+        wf.assign("admin", c1, "天元区", at(now - 12 * day + hour))
+        wf.start("tianyuan", c1, at(now - 11 * day))
+        # 2. open burning reported today, waiting to be assigned.
+        case(
+            now,
+            source="complaint",
+            category="露天焚烧",
+            severity="high",
+            district="渌口区",
+            address="渌口区南洲镇农田",
+            description="群众投诉田间焚烧秸秆",
+            longitude=113.14,
+            latitude=27.70,
+        )
+        # 3. restaurant fumes: rectified, waiting for verification.
+        c3 = case(
+            now - 6 * day,
+            source="patrol",
+            category="餐饮油烟",
+            severity="low",
+            district="芦淞区",
+            address="芦淞区建设中路",
+            description="餐馆油烟净化器未开启",
+            longitude=113.16,
+            latitude=27.81,
+        )
+        wf.assign("admin", c3, "芦淞区", at(now - 6 * day + hour))
+        wf.start("lusong", c3, at(now - 5 * day))
+        # 4. diesel trucks seen by a monitoring station, assigned to the 交通运输 department.
+        c4 = case(
+            now - 3 * day,
+            source="monitoring",
+            category="机动车/柴油货车",
+            severity="medium",
+            district="石峰区",
+            address="石峰区田心大道",
+            description="监测站 NO2 持续偏高，疑似柴油货车集中通行",
+        )
+        wf.assign("admin", c4, "交通运输", at(now - 3 * day + hour))
+        wf.rectify("lusong", c3, "已责令安装并开启油烟净化设施，附照片", at(now - 2 * day))
+        wf.comment("admin", c1, "请天元区加快整改进度", at(now - 2 * day + hour))
+        # 5. dust at a spoil yard of 荷塘区, found by satellite 20 days ago; 住建 covered it: closed.
+        c5 = case(
+            now - 20 * day,
+            source="satellite",
+            category="扬尘",
+            severity="high",
+            district="荷塘区",
+            address="荷塘区新华东路渣土场",
+            description="卫星遥感发现大面积裸土",
+        )
+        wf.assign("admin", c5, "住建", at(now - 20 * day + hour))
+        wf.start("zhujian", c5, at(now - 19 * day))
+        wf.rectify("zhujian", c5, "已完成覆盖和洒水降尘", at(now - 18 * day))
+        wf.verify("admin", c5, at(now - 17 * day), note="现场核查通过，予以销号")
+        wf.escalate("admin", at(now))
+    finally:
+        wf.clock = saved
 
 
 def summary(settings: Settings) -> dict:

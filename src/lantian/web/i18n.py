@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
+
 LANGS = ("zh", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -110,7 +112,69 @@ TEXTS: dict[str, tuple[str, str]] = {
     "good_rate": ("优良天数比例", "Good-day rate"),
     "change": ("变化", "Change"),
     "comment_add": ("添加评论", "Add a comment"),
+    "menu": ("菜单", "Menu"),
+    "overdue_days": ("超期{n}天", "{n} days overdue"),
+    "full_year": ("全年", "Full year"),
+    "apply": ("查询", "Show"),
+    "targets_source": ("目标值取自管理员配置的本年度空气质量目标。", "Targets as configured by the administrator for this year."),
+    "warnings_source": ("预警依据空气质量预报。", "Warnings from the air-quality forecast."),
     "demo_logins": ("演示账号", "Demo logins"),
+    "nav_patrol": ("日巡查", "Patrol"),
+    "nav_weekly": ("周调度", "Weekly dispatch"),
+    "nav_quarterly": ("季考核讲评", "Quarterly review"),
+    "cycle_ladder": ("本周逾期升级（提醒→通报→约谈→移交纪委监委）", "Escalations this week (remind → notify → interview → refer)"),
+    "cycle_overdue_cases": ("超期未整改的问题", "Overdue cases"),
+    "patrol_title": ("日巡查记录", "Daily patrol"),
+    "patrol_day": ("巡查日期", "Patrol day"),
+    "patrol_area": ("巡查路线/区域", "Route / area"),
+    "patrol_findings": ("巡查情况", "What was seen"),
+    "patrol_problem": ("发现的问题", "Problem found"),
+    "patrol_problem_add": ("再添加一个问题", "Add another problem"),
+    "patrol_photos": ("现场照片", "Photos"),
+    "patrol_locate": ("获取当前位置", "Use my position"),
+    "patrol_hint": (
+        "每个填写了描述的问题都会登记为一个问题线索（来源：巡查），照片作为佐证材料。没有发现问题时只填巡查情况即可。",
+        "Each problem with a description becomes a case (source: patrol) with its photos as evidence. "
+        "With nothing found, fill in only what was seen.",
+    ),
+    "patrol_no_cases": ("您的角色可以记录巡查，但不能登记问题；发现问题请写在巡查情况中。", "Your role may log patrols but not open cases; describe problems in what was seen."),
+    "patrol_logged": ("巡查已记录，登记问题 {n} 个：{ids}。", "Patrol logged; {n} case(s) opened: {ids}."),
+    "units_title": ("单位", "Units"),
+    "unit_name": ("单位名称", "Unit name"),
+    "unit_kind": ("类别", "Kind"),
+    "unit_add": ("添加单位", "Add a unit"),
+    "unit_created": ("已添加单位 {name}。", "Unit {name} added."),
+    "unit_kind_office": ("市蓝天办", "City office"),
+    "unit_kind_district": ("区县", "District / county"),
+    "unit_kind_department": ("部门", "Department"),
+    "user_add": ("添加用户", "Add a user"),
+    "account_password": ("修改密码", "Change password"),
+    "password_current": ("当前密码", "Current password"),
+    "password_new": ("新密码", "New password"),
+    "password_confirm": ("再次输入新密码", "New password again"),
+    "password_rules": (
+        "至少 {n} 个字符，且不能与用户名相同。修改后，您在其他浏览器或设备上的登录将全部失效。",
+        "At least {n} characters, not the user name. Changing it logs you out of every other browser and device.",
+    ),
+    "password_forced": (
+        "您正在使用管理员重设的一次性密码，请先设置自己的新密码。",
+        "You logged in with a one-time password set by an administrator: choose your own password first.",
+    ),
+    "password_changed": ("密码已修改。", "Password changed."),
+    "user_created": ("已创建用户 {name}。", "User {name} created."),
+    "user_disabled": ("已停用用户 {name}：其登录和 API 令牌立即失效。", "User {name} disabled: their sessions and API tokens no longer work."),
+    "user_enabled": ("已启用用户 {name}。", "User {name} enabled."),
+    "user_active": ("状态", "Status"),
+    "user_is_active": ("在用", "active"),
+    "user_is_disabled": ("已停用", "disabled"),
+    "user_disable": ("停用", "Disable"),
+    "user_enable": ("启用", "Enable"),
+    "user_reset": ("重设密码", "Reset password"),
+    "user_reset_confirm": ("为该用户生成一次性密码？其现有登录将失效。", "Create a one-time password for this user? Their sessions end."),
+    "one_time_password": (
+        "用户 {name} 的一次性密码（只显示这一次，请当面或电话告知本人；首次登录后须修改）：",
+        "One-time password of {name} (shown only this once; tell them in person or by phone; they must change it at the first login):",
+    ),
 }
 
 
@@ -121,3 +185,16 @@ def translate(key: str, lang: str, **kw) -> str:
         return key
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**kw) if kw else text
+
+
+class WebError(HTTPException):
+    """An HTTP error of the web layer with its text in Chinese (``detail``) and in English (``en``)."""
+
+    def __init__(self, status: int, zh: str, en: str, headers: dict | None = None) -> None:
+        super().__init__(status, zh, headers)
+        self.en = en
+
+
+def web_error(status: int, zh: str, en: str) -> WebError:
+    """The HTTP error ``status`` whose page or JSON message reads ``zh`` in Chinese and ``en`` in English."""
+    return WebError(status, zh, en)

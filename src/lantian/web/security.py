@@ -1,4 +1,5 @@
-"""Passwords (argon2id), API tokens (stored as SHA-256 digests), CSRF tokens and login throttling."""
+"""API tokens (stored as SHA-256 digests), CSRF tokens and login throttling; passwords are
+:mod:`lantian.workflow.passwords` (argon2id)."""
 
 from __future__ import annotations
 
@@ -9,29 +10,10 @@ import threading
 import time
 from collections import deque
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from lantian.workflow.passwords import hash_password, verify_password  # noqa: F401  (used by the web layer)
 
-_HASHER = PasswordHasher()
 #: Prefix of API tokens, so that a leaked token is recognisable in logs and scanners.
 TOKEN_PREFIX = "lt_"
-#: Verified against when the user does not exist, so that timing does not reveal user names.
-_DUMMY_HASH = _HASHER.hash("lantian-no-such-user")
-
-
-def hash_password(password: str) -> str:
-    """argon2id hash (RFC 9106 parameters of argon2-cffi's default profile)."""
-    if len(password) < 8:
-        raise ValueError("a password needs at least 8 characters")
-    return _HASHER.hash(password)
-
-
-def verify_password(stored: str | None, password: str) -> bool:
-    """True when ``password`` matches the stored argon2 hash; constant work when there is none."""
-    try:
-        return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
 
 
 def new_api_token() -> tuple[str, str]:

@@ -6,11 +6,12 @@ import re
 from pathlib import PurePath
 
 from fastapi import UploadFile
-from starlette.exceptions import HTTPException
 
+from lantian.web.i18n import web_error
 from lantian.web.settings import MAGIC, WebSettings
 
 _CHUNK = 64 * 1024
+_KINDS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "application/pdf": "PDF"}
 
 
 def clean_name(name: str | None) -> str:
@@ -26,17 +27,31 @@ async def read_upload(file: UploadFile, web: WebSettings) -> tuple[str, str, byt
     suffix = PurePath(name).suffix.lower()
     ctype = next((t for t, suffixes in web.upload_types.items() if suffix in suffixes), None)
     if ctype is None:
-        allowed = ", ".join(s for ss in web.upload_types.values() for s in ss)
-        raise HTTPException(415, f"file type {suffix or '(none)'} not accepted; upload one of {allowed}")
+        allowed = [s for ss in web.upload_types.values() for s in ss]
+        raise web_error(
+            415,
+            f"不接受 {suffix or '无扩展名'} 类型的文件；请上传以下类型之一：{'、'.join(allowed)}。",
+            f"file type {suffix or '(none)'} not accepted; upload one of {', '.join(allowed)}.",
+        )
     chunks, size = [], 0
     while chunk := await file.read(_CHUNK):
         size += len(chunk)
         if size > web.max_upload_bytes:
-            raise HTTPException(413, f"file too large: at most {web.max_upload_bytes // (1024 * 1024)} MB")
+            mb = web.max_upload_bytes // (1024 * 1024)
+            raise web_error(
+                413,
+                f"文件过大：最多 {mb} MB；请压缩后重新上传。",
+                f"file too large: at most {mb} MB; compress it and upload again.",
+            )
         chunks.append(chunk)
     data = b"".join(chunks)
     if not data:
-        raise HTTPException(422, "empty file: choose a file with content")
+        raise web_error(422, "文件是空的；请选择有内容的文件。", "empty file: choose a file with content.")
     if not data.startswith(MAGIC[ctype]) or (ctype == "image/webp" and data[8:12] != b"WEBP"):
-        raise HTTPException(415, f"{name}: content is not {ctype}; upload a real image or PDF")
+        kind = _KINDS.get(ctype, ctype)
+        raise web_error(
+            415,
+            f"{name}：文件内容不是 {kind}；请上传真实的图片或 PDF。",
+            f"{name}: content is not {kind}; upload a real image or PDF.",
+        )
     return name, ctype, data

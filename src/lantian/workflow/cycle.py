@@ -48,6 +48,8 @@ from lantian.store.models import (
 from lantian.workflow import rules as R
 from lantian.workflow.scoring import (
     AirQualityProvider,
+    AirQualityResult,
+    AirQualityTable,
     ScoringConfig,
     WorkResult,
     check_air_weight,
@@ -334,21 +336,58 @@ def _monthly(
     with wf._tx() as s:
         _reader(wf, s, actor)
         work = work_results(wf, s, period, now)
-    air = dict(air_quality(period.label)) if air_quality else {}
+    given = air_quality(period.label) if air_quality else {}
+    monitored = given.monitored if isinstance(given, AirQualityTable) else None
+    air = dict(given)
     known = {w.unit for w in work if w.kind == "district"}
-    unknown = sorted(set(air) - known)
-    if unknown:
-        raise NotFound(
-            f"air-quality results name unknown district(s) {unknown} for {period.label}; "
-            f"known districts: {', '.join(sorted(known))}."
-        )
-    scores = score_units(work, air, config)
+    if monitored is None:
+        # results given by hand must name the office's districts
+        unknown = sorted(set(air) - known)
+        if unknown:
+            raise NotFound(
+                f"空气质量结果中的区县 {unknown} 不是本办的区县（{period.label}）；"
+                f"本办区县：{', '.join(sorted(known))}。请改正结果文件中的区县名称。"
+            )
+    else:
+        # the store's districts that are no unit of the office do not take part
+        air = {unit: result for unit, result in air.items() if unit in known}
+    scores = score_units(work, air, config, monitored)
     return {
         "period": period.label,
         "scoring": {**config.to_dict(), "source": "stored" if stored else "default"},
+        "air_quality": {
+            "source": "none" if not air_quality else ("store" if monitored is not None else "file"),
+            "monitored": sorted(monitored) if monitored is not None else None,
+        },
         "districts": scores["district"],
         "departments": scores["department"],
     }
+
+
+def store_air_quality(ds, city: str, options=None) -> AirQualityProvider:
+    """The districts' air-quality results of each month from the store: composite index and its change
+    against the same month last year of every district of ``city`` whose stations carry a district in
+    the station registry (:func:`lantian.pipeline.figures.district_assessment`). No district target is
+    kept in the store, so target progress is not known (its share goes to the other sub-scores,
+    :mod:`lantian.workflow.scoring`)."""
+    from lantian.pipeline.figures import district_assessment
+    from lantian.standards import DEFAULT
+
+    def provider(label: str) -> AirQualityTable:
+        figures = district_assessment(ds, city, label, options or DEFAULT)
+        results = {
+            r["district"]: AirQualityResult(
+                unit=r["district"],
+                composite_index=r["composite_index"],
+                change_rate_pct=r["index_change_pct"],
+                target_progress=None,
+            )
+            for r in figures.districts
+            if r["composite_index"] is not None
+        }
+        return AirQualityTable(results, frozenset(figures.stations))
+
+    return provider
 
 
 def _quarterly(

@@ -16,7 +16,11 @@ ladder thresholds) can be loaded from a TOML file, see :func:`load_rules`::
     medium = 5
     high = 3
 
-Categories or severities not named in the file keep their defaults. The file in force is the setting
+    [roles]             # who may take an action or hold a permission (defaults: DEFAULT_ROLES)
+    verify = ["admin", "inspector"]   # 核查销号: the office and its inspectors on site
+    supervise = ["admin", "leader"]   # 督办
+
+Categories, severities, actions or permissions not named in the file keep their defaults. The file in force is the setting
 ``rules_file`` (:mod:`lantian.config`); every surface takes its rules from :func:`rules_from_settings`.
 """
 
@@ -86,8 +90,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("start", "assigned", "rectifying", "officer"),  # 签收, 开始整改
     _t("start", "returned", "rectifying", "officer"),
     _t("rectify", "rectifying", "submitted", "officer"),  # 提交整改报告
-    _t("verify", "submitted", "closed", "admin"),  # 核查销号
-    _t("return", "submitted", "returned", "admin"),  # 核查不通过, 退回
+    _t("verify", "submitted", "closed", "admin", "inspector"),  # 核查销号 (inspectors verify on site)
+    _t("return", "submitted", "returned", "admin", "inspector"),  # 核查不通过, 退回
     _t("reopen", "closed", "reopened", "admin"),  # 问题反弹, 重新打开
 )
 _BY_KEY: dict[tuple[str, str], Transition] = {(t.action, t.source): t for t in TRANSITIONS}
@@ -100,7 +104,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_case": frozenset({"admin", "inspector"}),
     "comment": frozenset({"admin", "officer", "inspector"}),
     "add_evidence": frozenset({"admin", "officer", "inspector"}),
-    "supervise": frozenset({"admin"}),  # 督办
+    "supervise": frozenset({"admin", "leader"}),  # 督办
     "escalate": frozenset({"admin"}),
     "manage": frozenset({"admin"}),  # organisations, users, scoring configurations
     "patrol": frozenset({"admin", "officer", "inspector"}),
@@ -112,36 +116,127 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 SEES_ALL = frozenset({"admin", "inspector", "leader"})
 
 
-def allowed_actions(status: str, role: str | None = None) -> list[str]:
+#: Who may take each action and hold each permission by default: the lifecycle's roles per action and
+#: :data:`PERMISSIONS`. An office changes them in the ``[roles]`` table of its rules file.
+DEFAULT_ROLES: dict[str, frozenset[str]] = {
+    **{a: frozenset().union(*(t.roles for t in TRANSITIONS if t.action == a)) for a in ACTIONS},
+    **PERMISSIONS,
+}
+#: Chinese names of the actions and permissions, for messages.
+ACTION_NAMES: dict[str, str] = {
+    "assign": "交办",
+    "start": "签收整改",
+    "rectify": "提交整改",
+    "verify": "核查销号",
+    "return": "核查退回",
+    "reopen": "重新打开",
+    "create_case": "新建问题",
+    "edit_case": "修改问题",
+    "comment": "评论",
+    "add_evidence": "上传佐证材料",
+    "supervise": "督办",
+    "escalate": "逾期升级",
+    "manage": "管理单位、用户和考核配置",
+    "patrol": "记录巡查",
+    "record_proposals": "登记监测异常线索",
+    "decide_proposal": "处理监测异常线索",
+    "read": "查看",
+}
+ROLE_NAMES: dict[str, str] = {
+    "admin": "市蓝天办管理员",
+    "officer": "责任单位联络员",
+    "inspector": "巡查员",
+    "leader": "领导",
+}
+#: English names of the actions, permissions, roles and states, for messages in English.
+ACTION_NAMES_EN: dict[str, str] = {
+    "assign": "assign",
+    "start": "start rectification",
+    "rectify": "submit the rectification",
+    "verify": "verify and close",
+    "return": "return for rework",
+    "reopen": "reopen",
+    "create_case": "open cases",
+    "edit_case": "edit cases",
+    "comment": "comment",
+    "add_evidence": "upload evidence",
+    "supervise": "supervise",
+    "escalate": "escalate overdue cases",
+    "manage": "manage units, users and scoring",
+    "patrol": "log patrols",
+    "record_proposals": "record monitoring leads",
+    "decide_proposal": "decide monitoring leads",
+    "read": "read",
+}
+ROLE_NAMES_EN: dict[str, str] = {
+    "admin": "city office administrator",
+    "officer": "unit officer",
+    "inspector": "inspector",
+    "leader": "leader",
+}
+STATUSES_EN: dict[str, str] = {
+    "reported": "reported",
+    "assigned": "assigned",
+    "rectifying": "being rectified",
+    "submitted": "awaiting verification",
+    "returned": "returned for rework",
+    "closed": "closed",
+    "reopened": "reopened",
+}
+
+
+def _role_list(roles) -> str:
+    return "、".join(ROLE_NAMES.get(r, r) for r in sorted(roles)) or "无"
+
+
+def _role_list_en(roles) -> str:
+    return ", ".join(ROLE_NAMES_EN.get(r, r) for r in sorted(roles)) or "none"
+
+
+def _refused(role: str, action: str, roles) -> PermissionDenied:
+    return PermissionDenied(
+        f"{ROLE_NAMES.get(role, role)}无权{ACTION_NAMES[action]}；可以{ACTION_NAMES[action]}的角色："
+        f"{_role_list(roles)}。",
+        en=f"A {ROLE_NAMES_EN.get(role, role)} may not {ACTION_NAMES_EN[action]}; roles that may: "
+        f"{_role_list_en(roles)}.",
+    )
+
+
+def allowed_actions(status: str, role: str | None = None, roles: Mapping[str, frozenset[str]] = DEFAULT_ROLES) -> list[str]:
     """The lifecycle actions possible from ``status`` (for ``role`` when given)."""
-    return [t.action for t in TRANSITIONS if t.source == status and (role is None or role in t.roles)]
+    return [t.action for t in TRANSITIONS if t.source == status and (role is None or role in roles[t.action])]
 
 
-def transition(status: str, action: str, role: str) -> str:
+def transition(
+    status: str, action: str, role: str, roles: Mapping[str, frozenset[str]] = DEFAULT_ROLES
+) -> str:
     """The status after ``action``; refuses an action the lifecycle or the role does not allow."""
     if action not in ACTIONS:
-        raise WorkflowError(f"unknown action {action!r}; actions are {', '.join(ACTIONS)}.")
+        raise WorkflowError(
+            f"未知的操作“{action}”；可用的操作："
+            + "、".join(f"{a}（{ACTION_NAMES[a]}）" for a in ACTIONS)
+            + "。",
+            en=f"unknown action {action!r}; actions are {', '.join(ACTIONS)}.",
+        )
     rule = _BY_KEY.get((action, status))
     if rule is None:
         possible = allowed_actions(status)
         raise WorkflowError(
-            f"cannot {action} a case that is {status} ({STATUSES.get(status, '?')}); "
-            f"allowed from {status}: {', '.join(possible) if possible else 'nothing (final state)'}."
+            f"问题当前为“{STATUSES.get(status, status)}”状态，不能{ACTION_NAMES[action]}；此状态下可以："
+            + ("、".join(ACTION_NAMES[a] for a in possible) if possible else "无（已是最终状态）")
+            + "。",
+            en=f"cannot {ACTION_NAMES_EN[action]} a case that is {STATUSES_EN.get(status, status)}; "
+            f"allowed now: {', '.join(ACTION_NAMES_EN[a] for a in possible) if possible else 'nothing (final state)'}.",
         )
-    if role not in rule.roles:
-        raise PermissionDenied(
-            f"the role {role} may not {action} a case; only {', '.join(sorted(rule.roles))} may."
-        )
+    if role not in roles[action]:
+        raise _refused(role, action, roles[action])
     return rule.target
 
 
-def require(permission: str, role: str) -> None:
+def require(permission: str, role: str, roles: Mapping[str, frozenset[str]] = DEFAULT_ROLES) -> None:
     """Refuse unless ``role`` holds ``permission``."""
-    roles = PERMISSIONS[permission]
-    if role not in roles:
-        raise PermissionDenied(
-            f"the role {role} may not {permission.replace('_', ' ')}; only {', '.join(sorted(roles))} may."
-        )
+    if role not in roles[permission]:
+        raise _refused(role, permission, roles[permission])
 
 
 @dataclass(frozen=True)
@@ -177,6 +272,21 @@ class Rules:
 
     deadline_days: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: DEFAULT_DEADLINE_DAYS)
     ladder: tuple[Level, ...] = DEFAULT_LADDER
+    #: Who may take each action / hold each permission (defaults :data:`DEFAULT_ROLES`).
+    roles: Mapping[str, frozenset[str]] = field(default_factory=lambda: DEFAULT_ROLES)
+
+    def may(self, permission: str, role: str) -> bool:
+        """Whether ``role`` may take the action or hold the permission ``permission``."""
+        return role in self.roles[permission]
+
+    def require(self, permission: str, role: str) -> None:
+        require(permission, role, self.roles)
+
+    def transition(self, status: str, action: str, role: str) -> str:
+        return transition(status, action, role, self.roles)
+
+    def allowed_actions(self, status: str, role: str | None = None) -> list[str]:
+        return allowed_actions(status, role, self.roles)
 
     def deadline_for(self, category: str, severity: str) -> int:
         """Days from assignment to the rectification deadline."""
@@ -195,11 +305,24 @@ def _positive_int(value, where: str) -> int:
 
 def rules_from_mapping(data: Mapping, source: str = "rules") -> Rules:
     """Rules from a parsed TOML mapping (see the module docstring for the format)."""
-    unknown = set(data) - {"escalation", "deadlines"}
+    unknown = set(data) - {"escalation", "deadlines", "roles"}
     if unknown:
         raise ConfigError(
-            f"{source}: unknown section(s) {sorted(unknown)}; expected [escalation], [deadlines]."
+            f"{source}: unknown section(s) {sorted(unknown)}; expected [escalation], [deadlines], [roles]."
         )
+    roles = dict(DEFAULT_ROLES)
+    for name, given in data.get("roles", {}).items():
+        if name not in DEFAULT_ROLES:
+            raise ConfigError(
+                f"{source}: [roles] 中的 {name!r} 不是操作或权限；可用：{', '.join(DEFAULT_ROLES)}。"
+            )
+        if not isinstance(given, list) or not given or not all(r in ROLES for r in given):
+            raise ConfigError(
+                f"{source}: roles.{name} 应为非空的角色列表（{', '.join(ROLES)}），实际为 {given!r}。"
+            )
+        roles[name] = frozenset(given)
+    if "admin" not in roles["manage"]:
+        raise ConfigError(f"{source}: roles.manage 必须包含 admin，否则没有人能管理用户。")
     ladder = list(DEFAULT_LADDER)
     esc = data.get("escalation", {})
     bad = set(esc) - set(LEVEL_NAMES)
@@ -228,7 +351,7 @@ def rules_from_mapping(data: Mapping, source: str = "rules") -> Rules:
                     f"{source}: unknown severity {severity!r}; severities are {list(SEVERITIES)}."
                 )
             deadlines[category][severity] = _positive_int(days, f"{source}: deadlines.{category}.{severity}")
-    return Rules(deadline_days=deadlines, ladder=tuple(ladder))
+    return Rules(deadline_days=deadlines, ladder=tuple(ladder), roles=roles)
 
 
 def load_rules(path: str | Path | None) -> Rules:

@@ -12,8 +12,20 @@ A unit's score (0–100, 2 decimals, GB/T 8170 rounding) combines two parts with
 repeated problem (a reopened case) and per escalation step by level; not below 0. A unit with no case
 due in the period has an on-time rate of 100 %.
 
+A sub-score without its figure (no target progress: no district target is known; no change rate: no
+data for the same month last year) is left out and the shares of the others are scaled to sum to 1
+(shares 0.4/0.4/0.2 without target progress: composite index 2/3, change rate 1/3).
+
 Missing air-quality data: departments are scored on work alone (score = work part); a district with no
-air-quality result for the period is scored the same way and flagged ``air_quality_missing``.
+air-quality result for the period is scored the same way and flagged ``air_quality_missing``, with the
+reason in ``air_quality_note``: ``no_station`` (the station registry names no station of the city in the
+district), ``no_data`` (its stations have no data in the period) or ``no_result`` (the results given, e.g.
+an ``--air-quality`` file, name no result for it).
+
+An overdue case costs the work part twice, as documented above: it is a due case not rectified on time
+(the on-time rate falls) and it carries the overdue penalty. A unit whose only due case is overdue
+therefore has a work part of 0 (``max(0, 100 × 0 − 5)``); its score is 0.00 only when it has no
+air-quality result as well (the score is then the work part alone).
 
 Ranking: districts and departments are ranked separately, by score descending, on the 2-decimal value;
 equal scores share a rank and the next rank is skipped (competition ranking 1, 2, 2, 4; standards §6.2).
@@ -59,14 +71,33 @@ DEFAULT_ESCALATION_PENALTY = {"remind": 1.0, "notify": 3.0, "interview": 5.0, "r
 
 @dataclass(frozen=True)
 class AirQualityResult:
-    """Air-quality results of one district for one period, from the assessment."""
+    """Air-quality results of one district for one period, from the assessment (``None``: not known)."""
 
     unit: str
     composite_index: float
-    change_rate_pct: float
-    target_progress: float
+    change_rate_pct: float | None
+    target_progress: float | None
 
 
+@dataclass(frozen=True)
+class AirQualityTable(Mapping):
+    """The air-quality results of one period by district, and the districts that have a monitoring
+    station (``monitored``; ``None`` when not known, e.g. results read from a file)."""
+
+    results: Mapping[str, AirQualityResult]
+    monitored: frozenset[str] | None = None
+
+    def __getitem__(self, unit: str) -> AirQualityResult:
+        return self.results[unit]
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+#: Results of a period (``2026-03``) by district: a mapping, or an :class:`AirQualityTable`.
 AirQualityProvider = Callable[[str], Mapping[str, AirQualityResult]]
 
 
@@ -197,10 +228,23 @@ def work_score(result: WorkResult, config: ScoringConfig) -> float:
     return max(0.0, 100.0 * result.on_time_rate - penalty)
 
 
+def _missing_note(unit: str, monitored: frozenset[str] | None) -> str:
+    if monitored is None:
+        return "no_result"
+    return "no_data" if unit in monitored else "no_station"
+
+
 def score_units(
-    work: list[WorkResult], air: Mapping[str, AirQualityResult], config: ScoringConfig
+    work: list[WorkResult],
+    air: Mapping[str, AirQualityResult],
+    config: ScoringConfig,
+    monitored: frozenset[str] | None = None,
 ) -> dict[str, list[dict]]:
-    """Scores and ranks per kind (``district``, ``department``); see the module docstring."""
+    """Scores and ranks per kind (``district``, ``department``); see the module docstring.
+    ``monitored``: the districts with a monitoring station (default: those of ``air`` when it is an
+    :class:`AirQualityTable`, else not known)."""
+    if monitored is None and isinstance(air, AirQualityTable):
+        monitored = air.monitored
     indices = [air[w.unit].composite_index for w in work if w.kind == "district" and w.unit in air]
     best = min(indices) if indices else None
     out: dict[str, list[dict]] = {"district": [], "department": []}
@@ -219,16 +263,19 @@ def score_units(
         if aq is not None:
             if aq.composite_index <= 0:
                 raise InputError(f"composite index of {w.unit} is {aq.composite_index}; it must be > 0.")
-            parts = {
-                "composite_index": 100.0 * best / aq.composite_index,
-                "target_progress": _clip(aq.target_progress),
-                "change_rate": _clip(50.0 - 50.0 * aq.change_rate_pct / config.change_rate_span_pct),
-            }
-            air_score = (
-                config.composite_index_share * parts["composite_index"]
-                + config.target_progress_share * parts["target_progress"]
-                + config.change_rate_share * parts["change_rate"]
-            )
+            parts: dict[str, float] = {"composite_index": 100.0 * best / aq.composite_index}
+            shares = {"composite_index": config.composite_index_share}
+            if aq.target_progress is not None:
+                parts["target_progress"] = _clip(aq.target_progress)
+                shares["target_progress"] = config.target_progress_share
+            if aq.change_rate_pct is not None:
+                parts["change_rate"] = _clip(50.0 - 50.0 * aq.change_rate_pct / config.change_rate_span_pct)
+                shares["change_rate"] = config.change_rate_share
+            # sub-scores without a figure are left out, the others' shares scaled to sum to 1
+            air_score = sum(shares[k] * v for k, v in parts.items())
+            if len(parts) < 3:
+                total_share = sum(shares.values())
+                air_score = air_score / total_share if total_share > 0 else parts["composite_index"]
             row["air_quality"] = {
                 "composite_index": aq.composite_index,
                 "change_rate_pct": aq.change_rate_pct,
@@ -243,6 +290,7 @@ def score_units(
             total = work_score(w, config)
         if w.kind == "district":
             row["air_quality_missing"] = aq is None
+            row["air_quality_note"] = _missing_note(w.unit, monitored) if aq is None else None
         row["score"] = round2(total)
         out[w.kind].append(row)
     for rows in out.values():

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -45,8 +45,16 @@ from lantian.store.models import (
     Supervision,
     User,
     Verification,
+    WebSession,
 )
 from lantian.workflow import rules as R
+from lantian.workflow.passwords import (
+    DEFAULT_MIN_LENGTH,
+    check_new_password,
+    hash_password,
+    one_time_password,
+    verify_password,
+)
 
 CASE_EDITABLE = ("severity", "address", "description", "longitude", "latitude", "category")
 SYSTEM = "system"
@@ -60,12 +68,49 @@ def snapshot(row) -> dict:
     return out
 
 
+#: Chinese names of the fields that messages name (the key is the English name).
+_FIELDS: dict[str, str] = {
+    "address": "地址",
+    "description": "问题描述",
+    "longitude": "经度",
+    "latitude": "纬度",
+    "source": "来源",
+    "category": "问题类别",
+    "severity": "严重程度",
+    "unit name": "单位名称",
+    "unit kind": "单位类别",
+    "username": "用户名",
+    "display name": "姓名",
+    "role": "角色",
+    "office name": "市蓝天办名称",
+    "rectification report": "整改报告",
+    "verification note": "核查意见",
+    "reason": "退回理由",
+    "supervision note": "督办意见",
+    "comment": "评论",
+    "status": "状态",
+    "patrol area": "巡查路线/区域",
+    "findings": "巡查情况",
+    "reason for dismissing": "不予受理的理由",
+}
+
+
+_PROPOSAL_STATUS = {"open": "待处理", "accepted": "受理", "dismissed": "不予受理"}
+
+
+def _zh(what: str) -> str:
+    return _FIELDS.get(what, what)
+
+
 def _text(value: str | None, what: str, limit: int | None = None) -> str:
     if value is None or not str(value).strip():
-        raise InputError(f"{what} is empty; give a non-empty text.")
+        raise InputError(f"{_zh(what)}为空；请填写内容。", en=f"{what} is empty; give a non-empty text.")
     value = str(value).strip()
     if limit is not None and len(value) > limit:
-        raise InputError(f"{what} is {len(value)} characters long; at most {limit} are allowed.")
+        raise InputError(
+            f"{_zh(what)}有 {len(value)} 个字符，最多 {limit} 个；请缩短。",
+            en=f"{what} is {len(value)} characters long; at most {limit} are allowed.",
+        )
     return value
 
 
@@ -75,15 +120,41 @@ def _coordinate(value, low: float, high: float, what: str) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{what} {value!r} is not a number.") from exc
+        raise InputError(
+            f"{_zh(what)}“{value}”不是数字；请填写数字。", en=f"{what} {value!r} is not a number."
+        ) from exc
     if not (low <= number <= high):
-        raise InputError(f"{what} {number} is outside {low}..{high}.")
+        raise InputError(
+            f"{_zh(what)} {number} 超出范围 {low}～{high}；请检查后重新填写。",
+            en=f"{what} {number} is outside {low}..{high}.",
+        )
     return number
+
+
+def _problem(source, category, severity, address, description, longitude=None, latitude=None) -> dict:
+    """The checked fields of a new case (raises before anything is written)."""
+    _choice(source, R.SOURCES, "source")
+    _choice(category, R.CATEGORIES, "category")
+    _choice(severity, R.SEVERITIES, "severity")
+    return {
+        "source": source,
+        "category": category,
+        "severity": severity,
+        "address": _text(address, "address", 200),
+        "description": _text(description, "description"),
+        "longitude": _coordinate(longitude, -180, 180, "longitude"),
+        "latitude": _coordinate(latitude, -90, 90, "latitude"),
+    }
 
 
 def _choice(value: str, allowed, what: str) -> str:
     if value not in allowed:
-        raise InputError(f"unknown {what} {value!r}; use one of: {', '.join(allowed)}.")
+        names = allowed if isinstance(allowed, dict) else {}
+        choices = "、".join(f"{a}（{names[a]}）" if names.get(a) else str(a) for a in allowed)
+        raise InputError(
+            f"未知的{_zh(what)}“{value}”；可选：{choices}。",
+            en=f"unknown {what} {value!r}; use one of: {', '.join(allowed)}.",
+        )
     return value
 
 
@@ -91,10 +162,22 @@ class Workflow:
     """Services of the supervision cycle over one database, under ``rules`` (deadlines, ladder); the
     audit log is stamped by ``clock`` (Beijing time, :mod:`lantian.clock`)."""
 
-    def __init__(self, db: Database, rules: R.Rules | None = None, clock: Clock | None = None):
+    def __init__(
+        self,
+        db: Database,
+        rules: R.Rules | None = None,
+        clock: Clock | None = None,
+        password_min_length: int = DEFAULT_MIN_LENGTH,
+    ):
         self.db = db
         self.rules = rules or R.Rules()
         self.clock = clock or SYSTEM_CLOCK
+        self.password_min_length = password_min_length
+
+    @classmethod
+    def from_settings(cls, db: Database, settings, clock: Clock | None = None) -> Workflow:
+        """The workflow under the settings in force: the office's rules (``rules_file``) and password rules."""
+        return cls(db, R.rules_from_settings(settings), clock, settings.value("password_min_length"))
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -105,8 +188,9 @@ class Workflow:
                 yield s
         except StaleDataError as exc:
             raise ConcurrentEdit(
-                "the case was changed by someone else while this change was being made; "
-                "reload it (lantian case show) and try again."
+                "办理期间该记录已被他人修改；请重新打开（网页刷新或 lantian case show）后再试。",
+                en="the case was changed by someone else while this change was being made; "
+                "reload it (lantian case show) and try again.",
             ) from exc
 
     def _audit(self, s: Session, actor: str, entity: str, entity_id, action: str, before, after) -> None:
@@ -125,9 +209,15 @@ class Workflow:
     def _user(self, s: Session, username: str) -> User:
         user = s.scalar(select(User).where(User.username == username))
         if user is None:
-            raise NotFound(f"no user {username!r}; list users with `lantian user list`.")
+            raise NotFound(
+                f"没有用户“{username}”；用 lantian user list 或用户管理页面查看用户。",
+                en=f"no user {username!r}; list users with `lantian user list`.",
+            )
         if not user.active:
-            raise PermissionDenied(f"user {username!r} is deactivated.")
+            raise PermissionDenied(
+                f"用户“{username}”已停用；请联系管理员重新启用。",
+                en=f"user {username!r} is deactivated; ask an administrator to enable it again.",
+            )
         return user
 
     def _unit(self, s: Session, name: str, kinds: tuple[str, ...] | None = None) -> Organisation:
@@ -137,8 +227,10 @@ class Workflow:
                 select(Organisation.name).where(Organisation.kind.in_(kinds or tuple(R.UNIT_KINDS)))
             ).all()
             what = " or ".join(kinds) if kinds else "unit"
+            what_zh = "或".join(R.UNIT_KINDS[k] for k in kinds) if kinds else "单位"
             raise NotFound(
-                f"no {what} named {name!r}; known: {', '.join(known) or 'none (add with lantian org add)'}."
+                f"没有名为“{name}”的{what_zh}；现有：{'、'.join(known) or '无（用 lantian org add 添加）'}。",
+                en=f"no {what} named {name!r}; known: {', '.join(known) or 'none (add with lantian org add)'}.",
             )
         return unit
 
@@ -150,13 +242,17 @@ class Workflow:
         case = s.get(Case, case_id)
         if case is None or not self._sees(user, case):
             raise NotFound(
-                f"no case {case_id} among the cases {user.username} may see; list them with "
-                "`lantian case list`（没有该问题，或该问题不属于本单位）."
+                f"没有编号为 {case_id} 的问题，或该问题不在用户 {user.username} 可查看的范围内（不属于本单位）；"
+                "请在问题列表（lantian case list）中查看。",
+                en=f"no case {case_id} among the cases {user.username} may see; list them with "
+                "`lantian case list`.",
             )
         if expected_version is not None and case.version != expected_version:
             raise ConcurrentEdit(
-                f"case {case_id} is at version {case.version}, not {expected_version}: someone else changed "
-                "it meanwhile; reload it and try again."
+                f"问题 {case_id} 已被他人修改（当前版本 {case.version}，您看到的是版本 {expected_version}）；"
+                "请刷新页面（或 lantian case show）查看最新内容后再试。",
+                en=f"case {case_id} is at version {case.version}, not {expected_version}: someone else changed "
+                "it meanwhile; reload it and try again.",
             )
         return case
 
@@ -200,8 +296,11 @@ class Workflow:
         if s.scalar(select(func.count()).select_from(User)) == 0:
             return actor or SYSTEM
         if actor is None:
-            raise PermissionDenied("this change needs an administrator; give --as USER (or LANTIAN_USER).")
-        R.require("manage", self._user(s, actor).role)
+            raise PermissionDenied(
+                "此项修改需要管理员办理；请用 --as 用户名（或环境变量 LANTIAN_USER）指明管理员。",
+                en="this change needs an administrator; give --as USER (or LANTIAN_USER).",
+            )
+        self.rules.require("manage", self._user(s, actor).role)
         return actor
 
     def add_unit(self, actor: str | None, name: str, kind: str, at: datetime) -> dict:
@@ -211,7 +310,9 @@ class Workflow:
         with self._tx() as s:
             who = self._require_admin_or_bootstrap(s, actor)
             if s.scalar(select(Organisation).where(Organisation.name == name)) is not None:
-                raise WorkflowError(f"a unit named {name!r} exists already.")
+                raise WorkflowError(
+                    f"单位“{name}”已存在；请另取名称。", en=f"a unit named {name!r} exists already."
+                )
             unit = Organisation(name=name, kind=kind, created_at=at)
             s.add(unit)
             s.flush()
@@ -234,21 +335,35 @@ class Workflow:
         unit: str | None,
         at: datetime,
         password_hash: str | None = None,
+        password: str | None = None,
     ) -> dict:
-        """Add a user. The very first user must be an admin and needs no actor (bootstrap)."""
+        """Add a user. The very first user must be an admin and needs no actor (bootstrap). A
+        ``password`` is checked against the office's rules and stored as its argon2 hash; without one
+        the user cannot log in until an administrator sets it (``lantian user passwd``)."""
         username = _text(username, "username", 64)
+        if password is not None:
+            check_new_password(password, username, self.password_min_length)
+            password_hash = hash_password(password)
         display_name = _text(display_name, "display name", 100)
         _choice(role, R.ROLES, "role")
         with self._tx() as s:
             first = s.scalar(select(func.count()).select_from(User)) == 0
             if first and role != "admin":
-                raise WorkflowError("the first user must be an admin (role admin) of the city office.")
+                raise WorkflowError(
+                    "第一个用户必须是市蓝天办管理员（角色 admin）。",
+                    en="the first user must be an admin (role admin) of the city office.",
+                )
             who = self._require_admin_or_bootstrap(s, actor)
             if s.scalar(select(User).where(User.username == username)) is not None:
-                raise WorkflowError(f"user {username!r} exists already.")
+                raise WorkflowError(
+                    f"用户“{username}”已存在；请另取用户名。", en=f"user {username!r} exists already."
+                )
             if role == "officer":
                 if not unit:
-                    raise InputError("an officer belongs to one district or department; give --unit NAME.")
+                    raise InputError(
+                        "责任单位联络员须属于一个区县或部门；请选择所属单位（--unit 单位名称）。",
+                        en="an officer belongs to one district or department; give --unit NAME.",
+                    )
                 org = self._unit(s, unit, ("district", "department"))
             elif unit:
                 org = self._unit(s, unit)
@@ -262,6 +377,7 @@ class Workflow:
                 password_hash=password_hash,
                 active=True,
                 created_at=at,
+                password_changed_at=at if password_hash else None,
             )
             s.add(user)
             s.flush()
@@ -277,7 +393,128 @@ class Workflow:
             "role": user.role,
             "unit": org.name if org else None,
             "active": user.active,
+            "has_password": bool(user.password_hash),
+            "must_change_password": bool(user.must_change_password),
         }
+
+    # -- accounts -------------------------------------------------------------------------------
+
+    def init_office(
+        self, office: str, username: str, display_name: str, password: str, at: datetime
+    ) -> dict:
+        """A new deployment: the city office and its first administrator, in an empty database."""
+        office = _text(office, "office name", 100)
+        check_new_password(password, username, self.password_min_length)
+        with self._tx() as s:
+            if s.scalar(select(func.count()).select_from(User)) > 0:
+                raise WorkflowError(
+                    "数据库中已有用户，无需再初始化；添加用户请用 lantian user add，重设密码请用 lantian user passwd。"
+                )
+            unit = s.scalar(select(Organisation).where(Organisation.name == office))
+            if unit is None:
+                unit = Organisation(name=office, kind="office", created_at=at)
+                s.add(unit)
+                s.flush()
+                self._audit(s, SYSTEM, "organisation", unit.id, "create", None, snapshot(unit))
+            elif unit.kind != "office":
+                raise WorkflowError(
+                    f"单位“{office}”已存在但不是市蓝天办（类别 {unit.kind}）；请另取名称。",
+                    en=f"a unit named {office!r} exists and is not the city office (kind {unit.kind}); choose another name.",
+                )
+        return {
+            "office": office,
+            "admin": self.add_user(None, username, display_name, "admin", office, at, password=password),
+        }
+
+    def _account(self, s: Session, username: str) -> User:
+        """A user, active or not (for the administrator's account actions)."""
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(
+                f"没有用户“{username}”；用 lantian user list 或用户管理页面查看用户。",
+                en=f"no user {username!r}; see the users with lantian user list or on the users page.",
+            )
+        return user
+
+    @staticmethod
+    def _end_sessions(s: Session, user: User, at: datetime) -> None:
+        """End every browser session of ``user`` (password changed, reset or user disabled)."""
+        s.execute(
+            update(WebSession)
+            .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
+            .values(ended_at=at)
+        )
+
+    def set_password(
+        self,
+        actor: str,
+        username: str,
+        password: str,
+        at: datetime,
+        current_password: str | None = None,
+    ) -> dict:
+        """Set ``username``'s password: an administrator for anyone, a user for themself (the web asks
+        for the current password: ``current_password``). Every session of the user ends."""
+        with self._tx() as s:
+            who = self._user(s, actor)
+            user = self._account(s, username)
+            if who.id != user.id:
+                self.rules.require("manage", who.role)
+            if current_password is not None and not verify_password(user.password_hash, current_password):
+                raise InputError("当前密码不正确；请重新输入。", en="the current password is wrong; type it again.")
+            check_new_password(password, user.username, self.password_min_length)
+            before = snapshot(user)
+            user.password_hash = hash_password(password)
+            user.must_change_password = False
+            user.password_changed_at = at
+            self._end_sessions(s, user, at)
+            self._audit(s, who.username, "user", user.id, "set_password", before, snapshot(user))
+            return self._user_dict(user, user.unit)
+
+    def reset_password(self, actor: str, username: str, at: datetime) -> tuple[dict, str]:
+        """An administrator's reset: a one-time password (returned once, never stored in clear) that
+        must be changed at the next login. Every session of the user ends."""
+        with self._tx() as s:
+            who = self._user(s, actor)
+            self.rules.require("manage", who.role)
+            user = self._account(s, username)
+            secret = one_time_password()
+            before = snapshot(user)
+            user.password_hash = hash_password(secret)
+            user.must_change_password = True
+            user.password_changed_at = at
+            self._end_sessions(s, user, at)
+            self._audit(s, who.username, "user", user.id, "reset_password", before, snapshot(user))
+            return self._user_dict(user, user.unit), secret
+
+    def set_active(self, actor: str, username: str, active: bool, at: datetime) -> dict:
+        """Disable or enable a user (administrator). A disabled user's sessions end and their API
+        tokens open nothing from the next request on. The last active administrator cannot be disabled."""
+        with self._tx() as s:
+            who = self._user(s, actor)
+            self.rules.require("manage", who.role)
+            user = self._account(s, username)
+            if not active:
+                if user.id == who.id:
+                    raise WorkflowError(
+                        "不能停用自己的账号；请由另一位管理员操作。",
+                        en="you cannot disable your own account; ask another administrator.",
+                    )
+                if user.role == "admin":
+                    admins = s.scalar(
+                        select(func.count()).select_from(User).where(User.role == "admin", User.active)
+                    )
+                    if admins <= 1:
+                        raise WorkflowError(
+                            "这是最后一位在用的管理员，不能停用；请先添加另一位管理员。",
+                            en="this is the last active administrator and cannot be disabled; add another first.",
+                        )
+            before = snapshot(user)
+            user.active = active
+            if not active:
+                self._end_sessions(s, user, at)
+            self._audit(s, who.username, "user", user.id, "enable" if active else "disable", before, snapshot(user))
+            return self._user_dict(user, user.unit)
 
     def list_users(self) -> list[dict]:
         with self._tx() as s:
@@ -305,35 +542,26 @@ class Workflow:
         latitude: float | None = None,
     ) -> dict:
         """Record a problem found (发现). Inspectors and the city office create cases."""
-        _choice(source, R.SOURCES, "source")
-        _choice(category, R.CATEGORIES, "category")
-        _choice(severity, R.SEVERITIES, "severity")
-        address = _text(address, "address", 200)
-        description = _text(description, "description")
-        longitude = _coordinate(longitude, -180, 180, "longitude")
-        latitude = _coordinate(latitude, -90, 90, "latitude")
+        problem = _problem(source, category, severity, address, description, longitude, latitude)
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("create_case", user.role)
+            self.rules.require("create_case", user.role)
             org = self._unit(s, district, ("district",))
-            case = Case(
-                source=source,
-                category=category,
-                severity=severity,
-                district_id=org.id,
-                longitude=longitude,
-                latitude=latitude,
-                address=address,
-                description=description,
-                status="reported",
-                reported_at=at,
-                reported_by=user.id,
-                reopen_count=0,
-            )
-            s.add(case)
-            s.flush()
-            self._audit(s, actor, "case", case.id, "create", None, snapshot(case))
-            return self._case_dict(case)
+            return self._case_dict(self._add_case(s, user, org, problem, at))
+
+    def _add_case(self, s: Session, user: User, district: Organisation, problem: dict, at: datetime) -> Case:
+        case = Case(
+            **problem,
+            district_id=district.id,
+            status="reported",
+            reported_at=at,
+            reported_by=user.id,
+            reopen_count=0,
+        )
+        s.add(case)
+        s.flush()
+        self._audit(s, user.username, "case", case.id, "create", None, snapshot(case))
+        return case
 
     def edit_case(
         self, actor: str, case_id: int, changes: dict, at: datetime, expected_version: int | None = None
@@ -342,7 +570,9 @@ class Workflow:
         bad = set(changes) - set(CASE_EDITABLE)
         if bad or not changes:
             raise InputError(
-                f"cannot edit {sorted(bad) or 'nothing'}; editable fields: {', '.join(CASE_EDITABLE)}."
+                f"不能修改{'、'.join(_zh(b) for b in sorted(bad)) or '（未给出要修改的内容）'}；"
+                f"可修改：{'、'.join(_zh(f) for f in CASE_EDITABLE)}。",
+                en=f"cannot edit {sorted(bad) or 'nothing'}; editable fields: {', '.join(CASE_EDITABLE)}.",
             )
         clean = {}
         for key, value in changes.items():
@@ -358,10 +588,13 @@ class Workflow:
                 clean[key] = _text(value, key, 200 if key == "address" else None)
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("edit_case", user.role)
+            self.rules.require("edit_case", user.role)
             case = self._case(s, user, case_id, expected_version)
             if case.status == "closed":
-                raise WorkflowError(f"case {case_id} is closed (已销号); reopen it before editing.")
+                raise WorkflowError(
+                    f"问题 {case_id} 已销号；请先重新打开再修改。",
+                    en=f"case {case_id} is closed; reopen it before editing.",
+                )
             before = snapshot(case)
             for key, value in clean.items():
                 setattr(case, key, value)
@@ -374,7 +607,7 @@ class Workflow:
     ) -> tuple[User, Case, dict, str]:
         user = self._user(s, actor)
         case = self._case(s, user, case_id, expected_version)
-        target = R.transition(case.status, action, user.role)
+        target = self.rules.transition(case.status, action, user.role)
         return user, case, snapshot(case), target
 
     def assign(
@@ -398,8 +631,9 @@ class Workflow:
                 deadline = self.rules.deadline(case.category, case.severity, at.date())
             elif deadline < at.date():
                 raise InputError(
-                    f"deadline {deadline.isoformat()} is in the past (assignment on {at.date().isoformat()}); "
-                    "give today or a later day."
+                    f"整改时限 {deadline.isoformat()} 早于交办日 {at.date().isoformat()}；请填写今天或以后的日期。",
+                    en=f"deadline {deadline.isoformat()} is in the past (assignment on {at.date().isoformat()}); "
+                    "give today or a later day.",
                 )
             case.status, case.unit_id, case.deadline, case.assigned_at = target, org.id, deadline, at
             self._write(s, case)
@@ -476,10 +710,13 @@ class Workflow:
         note = _text(note, "supervision note")
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("supervise", user.role)
+            self.rules.require("supervise", user.role)
             case = self._case(s, user, case_id)
             if case.status == "closed":
-                raise WorkflowError(f"case {case_id} is closed (已销号); there is nothing to supervise.")
+                raise WorkflowError(
+                    f"问题 {case_id} 已销号，无需督办。",
+                    en=f"case {case_id} is closed; there is nothing to supervise.",
+                )
             row = Supervision(case_id=case.id, supervised_by=user.id, supervised_at=at, note=note)
             s.add(row)
             s.flush()
@@ -490,7 +727,7 @@ class Workflow:
         body = _text(body, "comment")
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("comment", user.role)
+            self.rules.require("comment", user.role)
             case = self._case(s, user, case_id)
             row = Comment(case_id=case.id, author_id=user.id, at=at, body=body)
             s.add(row)
@@ -504,26 +741,37 @@ class Workflow:
         """Attach a file already saved at ``path``: its size and SHA-256 are recorded."""
         path = Path(path)
         if not path.is_file():
-            raise InputError(f"evidence file {path} does not exist; save the file first.")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        content_type = content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            raise InputError(
+                f"佐证材料文件 {path} 不存在；请先保存文件。",
+                en=f"evidence file {path} does not exist; save the file first.",
+            )
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("add_evidence", user.role)
+            self.rules.require("add_evidence", user.role)
             case = self._case(s, user, case_id)
-            row = Evidence(
-                case_id=case.id,
-                file_path=str(path),
-                sha256=digest,
-                size=path.stat().st_size,
-                content_type=content_type,
-                uploaded_by=user.id,
-                uploaded_at=at,
+            return snapshot(self._add_evidence_row(s, user, case, path, at, content_type))
+
+    def _add_evidence_row(
+        self, s: Session, user: User, case: Case, path: Path, at: datetime, content_type: str | None
+    ) -> Evidence:
+        if not path.is_file():
+            raise InputError(
+                f"佐证材料文件 {path} 不存在；请先保存文件。",
+                en=f"evidence file {path} does not exist; save the file first.",
             )
-            s.add(row)
-            s.flush()
-            self._audit(s, actor, "evidence", row.id, "create", None, snapshot(row))
-            return snapshot(row)
+        row = Evidence(
+            case_id=case.id,
+            file_path=str(path),
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            size=path.stat().st_size,
+            content_type=content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+            uploaded_by=user.id,
+            uploaded_at=at,
+        )
+        s.add(row)
+        s.flush()
+        self._audit(s, user.username, "evidence", row.id, "create", None, snapshot(row))
+        return row
 
     def list_cases(
         self,
@@ -540,7 +788,7 @@ class Workflow:
             _choice(status, R.STATUSES, "status")
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("read", user.role)
+            self.rules.require("read", user.role)
             query = select(Case).order_by(Case.id)
             if user.role not in R.SEES_ALL:
                 query = query.where(Case.unit_id == user.unit_id)
@@ -622,7 +870,7 @@ class Workflow:
     def _escalate(self, actor: str, now: datetime) -> list[dict]:
         today = now.date()
         with self._tx() as s:
-            R.require("escalate", self._user(s, actor).role)
+            self.rules.require("escalate", self._user(s, actor).role)
             cases = s.scalars(
                 select(Case).where(Case.status.in_(R.OWING), Case.deadline < today).order_by(Case.id)
             ).all()
@@ -676,21 +924,43 @@ class Workflow:
         day: date,
         at: datetime,
         cases_found: int = 0,
+        problems: list[dict] | None = None,
     ) -> dict:
-        """日巡查: record who patrolled where and what was found."""
+        """日巡查: record who patrolled where and what was found. Each of ``problems`` (``category``,
+        ``severity``, ``address``, ``description``, optional ``longitude``/``latitude`` and ``photos``:
+        ``[(path, content_type)]`` of files already saved) becomes a case (发现, source 巡查) with its
+        photos as evidence, in the same transaction as the patrol log: all or nothing."""
         area = _text(area, "patrol area", 200)
         findings = _text(findings, "findings")
         if cases_found < 0:
-            raise InputError(f"cases found must be ≥ 0, got {cases_found}.")
+            raise InputError(
+                f"发现问题数应不小于 0，实际为 {cases_found}。", en=f"cases found must be ≥ 0, got {cases_found}."
+            )
         if day > at.date():
-            raise InputError(f"patrol day {day.isoformat()} is in the future; log patrols that happened.")
+            raise InputError(
+                f"巡查日期 {day.isoformat()} 晚于今天；请记录已经完成的巡查。",
+                en=f"patrol day {day.isoformat()} is in the future; log patrols that happened.",
+            )
+        checked = []
+        for i, p in enumerate(problems or [], start=1):
+            try:
+                fields = _problem(
+                    "patrol", p.get("category", ""), p.get("severity", ""), p.get("address", ""),
+                    p.get("description", ""), p.get("longitude"), p.get("latitude"),
+                )
+            except InputError as exc:
+                raise InputError(f"第 {i} 个问题：{exc}", en=f"problem {i}: {exc.text('en')}") from exc
+            checked.append((fields, list(p.get("photos") or [])))
         with self._tx() as s:
             user = self._user(s, actor)
-            R.require("patrol", user.role)
+            self.rules.require("patrol", user.role)
+            if checked:
+                self.rules.require("create_case", user.role)
             org = self._unit(s, district, ("district",))
             if user.role == "officer" and user.unit_id != org.id:
                 raise PermissionDenied(
-                    f"{actor} is an officer of another unit and may log patrols only there."
+                    f"{actor} 是其他单位的联络员，只能记录本单位（{user.unit.name if user.unit else '—'}）的巡查。",
+                    en=f"{actor} is an officer of another unit and may log patrols only there.",
                 )
             row = PatrolLog(
                 user_id=user.id,
@@ -698,13 +968,26 @@ class Workflow:
                 day=day,
                 area=area,
                 findings=findings,
-                cases_found=cases_found,
+                cases_found=max(cases_found, len(checked)),
                 created_at=at,
             )
             s.add(row)
             s.flush()
             self._audit(s, actor, "patrol_log", row.id, "create", None, snapshot(row))
-            return {"id": row.id, "user": actor, "district": district, "day": day.isoformat(), "area": area}
+            case_ids = []
+            for fields, photos in checked:
+                case = self._add_case(s, user, org, fields, at)
+                case_ids.append(case.id)
+                for path, content_type in photos:
+                    self._add_evidence_row(s, user, case, Path(path), at, content_type)
+            return {
+                "id": row.id,
+                "user": actor,
+                "district": district,
+                "day": day.isoformat(),
+                "area": area,
+                "cases": case_ids,
+            }
 
     # -- monitoring proposals -------------------------------------------------------------------
 
@@ -714,7 +997,7 @@ class Workflow:
         An episode already stored (same station, pollutant and start) is skipped.
         """
         with self._tx() as s:
-            R.require("record_proposals", self._user(s, actor).role)
+            self.rules.require("record_proposals", self._user(s, actor).role)
             added = []
             for ep in episodes:
                 org = self._unit(s, ep["district"], ("district",))
@@ -777,17 +1060,18 @@ class Workflow:
             return [self._proposal_dict(p, name) for p, name in s.execute(query.order_by(Proposal.id)).all()]
 
     def _proposal(self, s: Session, user: User, proposal_id: int) -> Proposal:
-        R.require("decide_proposal", user.role)
+        self.rules.require("decide_proposal", user.role)
         p = s.get(Proposal, proposal_id)
-        if p is None:
-            raise NotFound(f"no proposal {proposal_id}; list them with `lantian proposals list`.")
-        if user.role == "officer" and p.district_id != user.unit_id:
-            raise PermissionDenied(
-                f"proposal {proposal_id} is for another district; only its officers decide it."
+        if p is None or (user.role == "officer" and p.district_id != user.unit_id):
+            # another district's proposal does not exist for an officer (ids cannot be probed)
+            raise NotFound(
+                f"没有编号为 {proposal_id} 的监测异常线索；用 lantian proposals list 查看。",
+                en=f"no proposal {proposal_id}; list them with `lantian proposals list`.",
             )
         if p.status != "open":
             raise WorkflowError(
-                f"proposal {proposal_id} was already {p.status}; only open proposals can be decided."
+                f"监测异常线索 {proposal_id} 已{_PROPOSAL_STATUS.get(p.status, p.status)}；只能处理待处理的线索。",
+                en=f"proposal {proposal_id} was already {p.status}; only open proposals can be decided.",
             )
         return p
 

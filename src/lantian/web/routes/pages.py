@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import urllib.parse
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -11,16 +13,16 @@ from starlette.exceptions import HTTPException
 
 from lantian.errors import LantianError
 from lantian.periods import Period
-from lantian.web.app import flash, lang_of, render, status_of
+from lantian.web.app import error_text, flash, lang_of, render, status_of
 from lantian.web.auth import ALL, Principal, public, require
-from lantian.web.i18n import LANGS, translate
+from lantian.web.i18n import LANGS, translate, web_error
 from lantian.web.uploads import read_upload
 
 router = APIRouter(include_in_schema=False)
 
 Anyone = Annotated[Principal, Depends(require(*ALL))]
-Writer = Annotated[Principal, Depends(require("admin", "officer", "inspector"))]
-Creator = Annotated[Principal, Depends(require("admin", "inspector"))]
+# Writes to cases are open to every role at the route: the office's rules decide who may take
+# each action (lantian.workflow.rules, [roles] of the rules file), and the workflow refuses with 403.
 Admin = Annotated[Principal, Depends(require("admin"))]
 Maybe = Annotated[Principal | None, Depends(public())]
 
@@ -96,7 +98,7 @@ def logout(request: Request, _: Anyone):
 @router.get("/lang/{code}")
 def set_lang(request: Request, code: str, _: Maybe, next: str = "/"):
     if code not in LANGS:
-        raise HTTPException(404, f"unknown language {code!r}; use zh or en")
+        raise web_error(404, f"没有“{code}”这种界面语言；可选 zh（中文）或 en（English）。", f"unknown language {code!r}; use zh or en.")
     request.session["lang"] = code
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -131,23 +133,72 @@ def board(
 
 
 @router.get("/cases/new")
-def new_case_form(request: Request, user: Creator):
-    ctx = request.app.state.backend.case_form()
+def new_case_form(request: Request, user: Anyone):
+    ctx = request.app.state.backend.case_form(user)
     return render(request, "case_new.html", {"d": ctx, "error": None, "form": {}}, nav="cases")
 
 
 @router.post("/cases")
-async def create_case(request: Request, user: Creator):
+async def create_case(request: Request, user: Anyone):
     form = dict(await request.form())
     form.pop("csrf_token", None)
     backend = request.app.state.backend
     try:
         case = backend.create_case(user, {k: v for k, v in form.items() if isinstance(v, str)})
     except LantianError as exc:
-        ctx = backend.case_form()
-        return render(request, "case_new.html", {"d": ctx, "error": str(exc), "form": form}, 422, nav="cases")
+        ctx = backend.case_form(user)
+        return render(request, "case_new.html", {"d": ctx, "error": error_text(request, exc), "form": form}, 422, nav="cases")
     flash(request, "ok", f"#{case['id']} ✓")
     return RedirectResponse(f"/cases/{case['id']}", status_code=303)
+
+
+#: Most problems one patrol form takes, and photos per problem.
+MAX_PATROL_PROBLEMS, MAX_PATROL_PHOTOS = 20, 6
+_PROBLEM_KEY = re.compile(r"^p\d+_")
+_PROBLEM_FIELDS = ("category", "severity", "address", "description", "longitude", "latitude")
+
+
+@router.get("/patrol")
+def patrol_form(request: Request, user: Anyone):
+    ctx = request.app.state.backend.patrol_form(user)
+    return render(request, "patrol.html", {"d": ctx, "error": None, "form": {}}, nav="patrol")
+
+
+@router.post("/patrol")
+async def patrol_log(request: Request, user: Anyone):
+    """日巡查 from a phone: the patrol (district, route/area, findings) and the problems found, each
+    with photos and position (fields ``p<i>_…``); every problem becomes a case."""
+    backend = request.app.state.backend
+    web = request.app.state.web
+    form = await request.form()
+    data = {k: v for k, v in form.items() if isinstance(v, str) and not _PROBLEM_KEY.match(k)}
+    problems = []
+    for i in range(MAX_PATROL_PROBLEMS):
+        fields = {f: form.get(f"p{i}_{f}") for f in _PROBLEM_FIELDS}
+        photos = [f for f in form.getlist(f"p{i}_photos") if not isinstance(f, str) and f.filename]
+        if not (fields.get("description") or "").strip() and not photos:
+            continue  # an empty block of the form
+        if len(photos) > MAX_PATROL_PHOTOS:
+            raise web_error(
+                413,
+                f"每个问题最多上传 {MAX_PATROL_PHOTOS} 张照片；请删去多余的照片。",
+                f"at most {MAX_PATROL_PHOTOS} photos per problem; remove the others.",
+            )
+        problem = {k: (v.strip() if isinstance(v, str) else None) or None for k, v in fields.items()}
+        problem["files"] = [await read_upload(photo, web) for photo in photos]
+        problems.append(problem)
+    try:
+        result = backend.log_patrol(user, data, problems)
+    except LantianError as exc:
+        if status_of(exc) == 404:
+            raise
+        ctx = backend.patrol_form(user)
+        context = {"d": ctx, "error": error_text(request, exc), "form": data}
+        return render(request, "patrol.html", context, status_of(exc), nav="patrol")
+    lang = lang_of(request)
+    ids = "、".join(f"#{c}" for c in result["cases"])
+    flash(request, "ok", translate("patrol_logged", lang, n=len(result["cases"]), ids=ids or "—"))
+    return RedirectResponse("/cases" if result["cases"] else "/patrol", status_code=303)
 
 
 @router.get("/cases/{case_id}")
@@ -164,7 +215,7 @@ def case_page(request: Request, case_id: int, user: Anyone):
 
 
 @router.post("/cases/{case_id}/actions/{action}")
-async def case_action(request: Request, case_id: int, action: str, user: Writer):
+async def case_action(request: Request, case_id: int, action: str, user: Anyone):
     form = await request.form()
     data = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     backend = request.app.state.backend
@@ -173,20 +224,20 @@ async def case_action(request: Request, case_id: int, action: str, user: Writer)
     except LantianError as exc:
         if status_of(exc) in (403, 404):
             raise
-        flash(request, "error", str(exc))
+        flash(request, "error", error_text(request, exc))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/comments")
 def case_comment(
-    request: Request, case_id: int, user: Writer, text: Annotated[str, Form(min_length=1, max_length=4000)]
+    request: Request, case_id: int, user: Anyone, text: Annotated[str, Form(min_length=1, max_length=4000)]
 ):
     request.app.state.backend.comment(user, case_id, text)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/evidence")
-async def case_evidence(request: Request, case_id: int, user: Writer, file: Annotated[UploadFile, File()]):
+async def case_evidence(request: Request, case_id: int, user: Anyone, file: Annotated[UploadFile, File()]):
     web = request.app.state.web
     name, ctype, data = await read_upload(file, web)
     request.app.state.backend.add_evidence(user, case_id, name, ctype, data)
@@ -208,7 +259,33 @@ def monthly(
 ):
     backend = request.app.state.backend
     ctx = backend.monthly(user, period or _last_month(backend.clock.today()))
+    ctx["downloads"] = backend.report_links("monthly", ctx["period"], lang_of(request))
     return render(request, "monthly.html", {"d": ctx}, nav="monthly")
+
+
+@router.get("/cycle/{kind}")
+def cycle_page(request: Request, kind: str, user: Anyone, period: str | None = None):
+    """周调度 (weekly) and 季考核讲评 (quarterly); the monthly notice is /assessment/monthly."""
+    if kind not in ("weekly", "quarterly"):
+        raise HTTPException(404, translate("not_found", lang_of(request)))
+    backend = request.app.state.backend
+    ctx = backend.cycle_page(user, kind, period, lang_of(request))
+    return render(request, "cycle.html", {"d": ctx}, nav=kind)
+
+
+@router.get("/reports/{kind}.{fmt}")
+def report_download(request: Request, kind: str, fmt: str, user: Anyone, period: str | None = None):
+    """The document of the reports layer (PDF or XLSX) for a cycle page: 周调度, 月考核通报, 季考核讲评."""
+    if kind not in ("weekly", "monthly", "quarterly") or fmt not in ("pdf", "xlsx"):
+        raise HTTPException(404, translate("not_found", lang_of(request)))
+    backend = request.app.state.backend
+    name, ctype, data = backend.report_file(user, kind, fmt, period, lang_of(request))
+    quoted = urllib.parse.quote(name)
+    return Response(
+        data,
+        media_type=ctype,
+        headers={"Content-Disposition": f"attachment; filename=\"report.{fmt}\"; filename*=UTF-8''{quoted}"},
+    )
 
 
 @router.get("/tokens")
@@ -226,7 +303,11 @@ def token_create(
     days: Annotated[int, Form(ge=1, le=366)] = 90,
 ):
     if user.via != "session":
-        raise HTTPException(403, "API 令牌不能创建新令牌：请在网页上登录后，在“API 令牌”页面创建。")
+        raise web_error(
+            403,
+            "API 令牌不能创建新令牌：请在网页上登录后，在“API 令牌”页面创建。",
+            "an API token cannot create tokens: log in on the web and create them on the API tokens page.",
+        )
     backend = request.app.state.backend
     # shown once, in this answer only: the token is never stored, nor put in the session cookie
     token = backend.create_token(user, name, scope, days)
@@ -253,16 +334,100 @@ def user_create(
     username: Annotated[str, Form(min_length=2, max_length=60)],
     display_name: Annotated[str, Form(min_length=1, max_length=100)],
     role: Annotated[str, Form()],
-    password: Annotated[str, Form(min_length=8, max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
     unit: Annotated[str, Form()] = "",
 ):
     backend = request.app.state.backend
     try:
         backend.create_user(user, username, display_name, role, unit or None, password)
     except (LantianError, ValueError) as exc:
-        return render(request, "users.html", {"d": backend.users_page(), "error": str(exc)}, 422, nav="users")
-    flash(request, "ok", f"{username} ✓")
+        return render(request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, 422, nav="users")
+    flash(request, "ok", translate("user_created", lang_of(request), name=username))
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/units")
+def unit_create(
+    request: Request,
+    user: Admin,
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    kind: Annotated[str, Form()],
+):
+    """Add a district/county or a department (the city office is made by ``lantian init``)."""
+    backend = request.app.state.backend
+    try:
+        backend.create_unit(user, name, kind)
+    except LantianError as exc:
+        return render(
+            request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, status_of(exc), nav="users"
+        )
+    flash(request, "ok", translate("unit_created", lang_of(request), name=name.strip()))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username}/reset")
+def user_reset(request: Request, user: Admin, username: str):
+    """An administrator's password reset: the one-time password is shown on this response only (never
+    in the cookie); its user must change it at the next login."""
+    backend = request.app.state.backend
+    try:
+        secret = backend.reset_password(user, username)
+    except LantianError as exc:
+        return render(
+            request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, status_of(exc), nav="users"
+        )
+    context = {"d": backend.users_page(), "error": None, "one_time": {"username": username, "password": secret}}
+    return render(request, "users.html", context, nav="users")
+
+
+@router.post("/admin/users/{username}/{change}")
+def user_active(request: Request, user: Admin, username: str, change: str):
+    if change not in ("disable", "enable"):
+        raise HTTPException(404, translate("not_found", lang_of(request)))
+    backend = request.app.state.backend
+    try:
+        backend.set_active(user, username, change == "enable")
+    except LantianError as exc:
+        return render(
+            request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, status_of(exc), nav="users"
+        )
+    flash(request, "ok", translate(f"user_{change}d", lang_of(request), name=username))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def _min_length(request: Request) -> int:
+    return request.app.state.backend.workflow.password_min_length
+
+
+@router.get("/account/password")
+def password_page(request: Request, user: Anyone):
+    context = {"error": None, "forced": user.must_change_password, "min_length": _min_length(request)}
+    return render(request, "password.html", context, nav="account")
+
+
+@router.post("/account/password")
+def password_change(
+    request: Request,
+    user: Anyone,
+    current: Annotated[str, Form(max_length=200)],
+    new: Annotated[str, Form(max_length=200)],
+    confirm: Annotated[str, Form(max_length=200)],
+):
+    """The user's own password change. Every session of the user ends (other browsers are logged out);
+    this browser gets a new session."""
+    backend = request.app.state.backend
+    lang = lang_of(request)
+    try:
+        backend.change_own_password(user, current, new, confirm)
+    except LantianError as exc:
+        context = {"error": error_text(request, exc), "forced": user.must_change_password, "min_length": _min_length(request)}
+        return render(request, "password.html", context, status_of(exc), nav="account")
+    request.session.clear()
+    request.session.update(
+        {"sid": backend.sessions.start(user.id), "pwv": backend.password_version(user.id), "lang": lang}
+    )
+    flash(request, "ok", translate("password_changed", lang))
+    return RedirectResponse("/", status_code=303)
 
 
 def _last_month(today: dt.date) -> str:
