@@ -318,12 +318,12 @@ def test_defect_12_disk_full_is_said_as_disk_full(monkeypatch, capsys, tmp_path)
     # a Polars error carrying ENOSPC, as a write of the store raises it
     compute = pl.exceptions.ComputeError("failed to write file: No space left on device (os error 28)")
     code, err = _main_error(monkeypatch, capsys, compute, ["ingest", "--store", "/data/store", "x.csv"])
-    assert code == 2 and err.startswith("error: disk full at /data/store") and "ComputeError" not in err
+    assert code == 2 and err.startswith("错误：磁盘已满（/data/store）") and "ComputeError" not in err
     assert err.count("\n") == 1
     # an OSError with its file
     oserror = OSError(errno.ENOSPC, "No space left on device", "/data/store/part-0.parquet")
     code, err = _main_error(monkeypatch, capsys, oserror, ["ingest", "x.csv"])
-    assert code == 2 and err.startswith("error: disk full at /data/store/part-0.parquet")
+    assert code == 2 and err.startswith("错误：磁盘已满（/data/store/part-0.parquet）")
 
 
 def test_defect_12_a_real_full_device_is_said_as_disk_full(monkeypatch, capsys):
@@ -334,4 +334,4 @@ def test_defect_12_a_real_full_device_is_said_as_disk_full(monkeypatch, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main()
     err = capsys.readouterr().err
-    assert info.value.code == 2 and err.startswith("error: disk full at /dev/full"), err
+    assert info.value.code == 2 and err.startswith("错误：磁盘已满（/dev/full）"), err

@@ -239,7 +239,7 @@ def test_cli_bad_input_is_an_error_not_a_traceback(beijing_store):
     )
     assert (
         res.returncode == 2
-        and res.stderr.startswith("error: 无法识别的时段")
+        and res.stderr.startswith("错误：无法识别的时段")
         and "Traceback" not in res.stderr
     )
 

@@ -435,5 +435,5 @@ def test_bad_input_on_the_command_line_is_one_error_line_and_changes_nothing(tmp
             timeout=60,
         )
         assert proc.returncode == 2, (args, proc.stderr)
-        assert proc.stderr.startswith("error: ") and message in proc.stderr and "Traceback" not in proc.stderr
+        assert proc.stderr.startswith("错误：") and message in proc.stderr and "Traceback" not in proc.stderr
     assert _run(runner, url, ["case", "show", "1", "--as", "boss", "--json"]) == before

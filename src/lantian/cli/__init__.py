@@ -45,11 +45,11 @@ def _output_of_command() -> str:
                 return args[i + 1]
             if arg.startswith(option + "="):
                 return arg.split("=", 1)[1]
-    return "the data directory (the store, the database or the output file)"
+    return "数据目录（存储、数据库或输出文件）"
 
 
 def _fail(message: str, code: int) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"错误：{message}", err=True)
     sys.exit(code)
 
 
@@ -65,8 +65,8 @@ def main() -> None:
         where = _disk_full_at(exc)
         if where is not None:
             _fail(
-                f"disk full at {where}: nothing more could be written; free space on that disk (or give "
-                "another --store / --output) and run the command again（磁盘已满，请清理空间后重试）",
+                f"磁盘已满（{where}）：未能再写入；已存储的数据未改变。请清理该磁盘的空间（或用 --store / "
+                "--output 另指位置）后重新运行命令。",
                 2,
             )
         if isinstance(exc, LantianError | OSError | UnicodeError):
@@ -74,5 +74,9 @@ def main() -> None:
         if os.environ.get("LANTIAN_DEBUG"):
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
-        typer.echo(f"error: unexpected {type(exc).__name__}: {first} (set LANTIAN_DEBUG=1 for details)", err=True)
+        typer.echo(
+            f"错误：程序内部错误（{type(exc).__name__}：{first}）；设置环境变量 LANTIAN_DEBUG=1 后重新运行可看到详情，"
+            "请连同详情报告此问题。",
+            err=True,
+        )
         sys.exit(1)

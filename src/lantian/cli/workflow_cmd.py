@@ -106,7 +106,7 @@ def workflow(db: str | None, rules: Path | None = None) -> Iterator:
 
 def _actor(actor: str | None) -> str:
     if not actor:
-        raise InputError("say who is acting: --as USERNAME (or set LANTIAN_USER).")
+        raise InputError("请用 --as 用户名（或环境变量 LANTIAN_USER）指明由谁办理。")
     return actor
 
 
@@ -114,12 +114,91 @@ def _print_json(data) -> None:
     typer.echo(dumps(data))
 
 
+#: Column headers of the tables: the words a user reads, not the keys of the JSON (``--json`` keeps those).
+HEADERS = {
+    "id": "编号",
+    "username": "用户名",
+    "display_name": "姓名",
+    "role": "角色",
+    "role_name": "角色",
+    "unit": "单位",
+    "active": "启用",
+    "has_password": "已设密码",
+    "must_change_password": "须改密码",
+    "name": "名称",
+    "kind": "类别",
+    "kind_name": "类别",
+    "field": "项目",
+    "value": "内容",
+    "status": "状态",
+    "status_name": "状态",
+    "category": "问题类别",
+    "severity": "严重程度",
+    "district": "区县",
+    "deadline": "整改时限",
+    "address": "地址",
+    "description": "问题描述",
+    "source": "来源",
+    "overdue_days": "超期天数",
+    "version": "版本",
+    "case_id": "问题编号",
+    "level_name": "升级层级",
+    "on_date": "日期",
+    "user": "巡查人",
+    "area": "巡查区域",
+    "findings": "发现问题",
+    "cases_found": "登记问题",
+    "new": "新增",
+    "assigned": "交办",
+    "closed": "销号",
+    "overdue": "超期",
+    "escalated": "升级",
+    "rank": "排名",
+    "score": "得分",
+    "air_score": "空气质量得分",
+    "work_score": "工作得分",
+    "due": "到期",
+    "on_time": "按期",
+    "repeated": "反弹",
+    "monthly_scores": "各月得分",
+    "created_at": "登记时间",
+    "at": "时间",
+    "by": "办理人",
+    "actor": "办理人",
+    "note": "说明",
+    "text": "内容",
+    "report": "整改报告",
+    "result": "结果",
+    "reason": "原因",
+    "level": "层级",
+    "revision": "版本",
+    "database": "数据库",
+}
+#: Table titles for the keys of a case's detail (``case show``).
+TITLES = {
+    "rectifications": "整改报告",
+    "verifications": "核查",
+    "supervisions": "督办",
+    "escalations": "逾期升级",
+    "reopenings": "退回重办",
+    "comments": "评论",
+}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
 def _table(title: str, rows: list[dict], columns: list[str]) -> None:
-    table = Table(title=title)
+    table = Table(title=TITLES.get(title, title))
     for col in columns:
-        table.add_column(col)
+        table.add_column(HEADERS.get(col, col))
     for row in rows:
-        table.add_row(*("—" if row.get(c) is None else str(row.get(c)) for c in columns))
+        table.add_row(*(_cell(row.get(c)) for c in columns))
     Console().print(table)
 
 
@@ -156,7 +235,7 @@ def db_upgrade(
     finally:
         engine.dispose()
     data = {"from": before, "to": after, "head": head_revision(), "backend": engine.dialect.name}
-    _emit(data, as_json, "database")
+    _emit(data, as_json, "数据库")
 
 
 # -- organisations and users -----------------------------------------------------------------------
@@ -173,14 +252,14 @@ def org_add(
 ) -> None:
     """Add an organisation (admin; allowed without --as while the database has no users)."""
     with workflow(db) as wf:
-        _emit(wf.add_unit(actor, name, kind, parse_when(at)), as_json, "organisation")
+        _emit(wf.add_unit(actor, name, kind, parse_when(at)), as_json, "单位")
 
 
 @org_app.command("list")
 def org_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List organisations."""
     with workflow(db) as wf:
-        _emit(wf.list_units(), as_json, "organisations", ["id", "name", "kind", "kind_name"])
+        _emit(wf.list_units(), as_json, "单位", ["id", "name", "kind", "kind_name"])
 
 
 PasswordStdinOpt = Annotated[
@@ -196,7 +275,9 @@ def read_password(from_stdin: bool, username: str) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line.strip():
-            raise InputError("标准输入中没有密码：请在第一行写入密码，例如 printf '%s\\n' \"$PW\" | lantian …")
+            raise InputError(
+                "标准输入中没有密码：请在第一行写入密码，例如 printf '%s\\n' \"$PW\" | lantian …"
+            )
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
         raise InputError("没有可输入密码的终端：请在终端中运行，或用 --password-stdin 从标准输入读取密码。")
@@ -245,7 +326,7 @@ def user_add(
     password = None if no_password else read_password(password_stdin, username)
     with workflow(db) as wf:
         data = wf.add_user(actor, username, name, role, unit, parse_when(at), password=password)
-    _emit(data, as_json, "user")
+    _emit(data, as_json, "用户")
 
 
 @user_app.command("passwd")
@@ -262,13 +343,13 @@ def user_passwd(
     password = read_password(password_stdin, username)
     with workflow(db) as wf:
         data = wf.set_password(who, username, password, parse_when(at))
-    _emit(data, as_json, "user")
+    _emit(data, as_json, "用户")
 
 
 def _set_active(username: str, active: bool, db, actor, at, as_json: bool) -> None:
     with workflow(db) as wf:
         data = wf.set_active(_actor(actor), username, active, parse_when(at))
-    _emit(data, as_json, "user")
+    _emit(data, as_json, "用户")
 
 
 @user_app.command("disable")
@@ -299,7 +380,12 @@ def user_enable(
 def user_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
     """List users."""
     with workflow(db) as wf:
-        _emit(wf.list_users(), as_json, "users", ["id", "username", "display_name", "role", "unit", "active", "has_password"])
+        _emit(
+            wf.list_users(),
+            as_json,
+            "用户",
+            ["id", "username", "display_name", "role", "unit", "active", "has_password"],
+        )
 
 
 # -- cases -----------------------------------------------------------------------------------------
@@ -336,7 +422,7 @@ def case_new(
             latitude=lat,
             at=parse_when(at),
         )
-        _emit(data, as_json, f"case {data['id']}")
+        _emit(data, as_json, f"问题 {data['id']}")
 
 
 @case_app.command("assign")
@@ -363,7 +449,7 @@ def case_assign(
             deadline=parse_day(deadline) if deadline else None,
             expected_version=version,
         )
-        _emit(data, as_json, f"case {case_id}")
+        _emit(data, as_json, f"问题 {case_id}")
 
 
 @case_app.command("start")
@@ -377,7 +463,7 @@ def case_start(
 ) -> None:
     """签收: the responsible unit starts rectifying."""
     with workflow(db) as wf:
-        _emit(wf.start(_actor(actor), case_id, parse_when(at), version), as_json, f"case {case_id}")
+        _emit(wf.start(_actor(actor), case_id, parse_when(at), version), as_json, f"问题 {case_id}")
 
 
 @case_app.command("rectify")
@@ -392,7 +478,7 @@ def case_rectify(
 ) -> None:
     """提交整改报告: the responsible unit reports the rectification."""
     with workflow(db) as wf:
-        _emit(wf.rectify(_actor(actor), case_id, report, parse_when(at), version), as_json, f"case {case_id}")
+        _emit(wf.rectify(_actor(actor), case_id, report, parse_when(at), version), as_json, f"问题 {case_id}")
 
 
 @case_app.command("verify")
@@ -411,7 +497,7 @@ def case_verify(
         data = wf.verify(
             _actor(actor), case_id, parse_when(at), note, accept=not reject, expected_version=version
         )
-        _emit(data, as_json, f"case {case_id}")
+        _emit(data, as_json, f"问题 {case_id}")
 
 
 @case_app.command("reopen")
@@ -426,7 +512,7 @@ def case_reopen(
 ) -> None:
     """Reopen a closed case (the problem came back)."""
     with workflow(db) as wf:
-        _emit(wf.reopen(_actor(actor), case_id, reason, parse_when(at), version), as_json, f"case {case_id}")
+        _emit(wf.reopen(_actor(actor), case_id, reason, parse_when(at), version), as_json, f"问题 {case_id}")
 
 
 @case_app.command("supervise")
@@ -440,7 +526,7 @@ def case_supervise(
 ) -> None:
     """督办: press the responsible unit (city office)."""
     with workflow(db) as wf:
-        _emit(wf.supervise(_actor(actor), case_id, note, parse_when(at)), as_json, f"case {case_id}")
+        _emit(wf.supervise(_actor(actor), case_id, note, parse_when(at)), as_json, f"问题 {case_id}")
 
 
 @case_app.command("comment")
@@ -454,7 +540,7 @@ def case_comment(
 ) -> None:
     """Comment on a case."""
     with workflow(db) as wf:
-        _emit(wf.comment(_actor(actor), case_id, text, parse_when(at)), as_json, f"case {case_id}")
+        _emit(wf.comment(_actor(actor), case_id, text, parse_when(at)), as_json, f"问题 {case_id}")
 
 
 @case_app.command("list")
@@ -478,7 +564,7 @@ def case_list(
             today=parse_when(now).date(),
             overdue_only=overdue,
         )
-        _emit(rows, as_json, "cases", [*CASE_COLUMNS, "overdue_days"])
+        _emit(rows, as_json, "问题", [*CASE_COLUMNS, "overdue_days"])
 
 
 @case_app.command("show")
@@ -495,7 +581,7 @@ def case_show(
     if as_json:
         _print_json(data)
         return
-    _emit(data, False, f"case {case_id}")
+    _emit(data, False, f"问题 {case_id}")
     for key in ("rectifications", "verifications", "supervisions", "escalations", "reopenings", "comments"):
         if data[key]:
             _table(key, data[key], list(data[key][0]))
@@ -519,7 +605,7 @@ def escalate(
         _print_json(added)
     else:
         _table(
-            f"escalation steps added: {len(added)}",
+            f"本次新增逾期升级 {len(added)} 项",
             added,
             ["case_id", "unit", "level_name", "on_date", "deadline"],
         )
@@ -543,7 +629,9 @@ CityOpt = Annotated[
         help="City whose districts' air quality is scored from the store (else the setting web.city).",
     ),
 ]
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Parquet store directory (else LANTIAN_STORE).")]
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Parquet store directory (else LANTIAN_STORE).")
+]
 
 
 def _air_quality(air_quality: Path | None, city: str | None, store: Path | None):
@@ -580,7 +668,7 @@ def cycle_patrol(
         data = wf.patrol(
             _actor(actor), district, area, findings, parse_day(day) if day else when.date(), when, cases_found
         )
-        _emit(data, as_json, "patrol")
+        _emit(data, as_json, "巡查")
 
 
 def _period(kind: str, text: str):
@@ -602,7 +690,7 @@ def cycle_daily(period: PeriodOpt, db: DbOpt = None, actor: AsOpt = None, as_jso
     _table(
         f"日巡查 {data['period']}", data["patrols"], ["user", "district", "area", "findings", "cases_found"]
     )
-    _table("cases reported", data["reported"], ["id", "district", "category", "address"])
+    _table("当日登记的问题", data["reported"], ["id", "district", "category", "address"])
 
 
 @cycle_app.command("weekly")
@@ -804,7 +892,7 @@ def proposals_accept(
     """Accept a proposal: it becomes a case (source monitoring)."""
     with workflow(db) as wf:
         data = wf.accept_proposal(_actor(actor), proposal_id, parse_when(at), category, severity)
-    _emit(data, as_json, f"case {data['id']}")
+    _emit(data, as_json, f"问题 {data['id']}")
 
 
 @proposals_app.command("dismiss")
@@ -818,4 +906,4 @@ def proposals_dismiss(
 ) -> None:
     """Dismiss a proposal."""
     with workflow(db) as wf:
-        _emit(wf.dismiss_proposal(_actor(actor), proposal_id, note, parse_when(at)), as_json, "proposal")
+        _emit(wf.dismiss_proposal(_actor(actor), proposal_id, note, parse_when(at)), as_json, "建议")

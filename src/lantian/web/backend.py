@@ -470,7 +470,7 @@ class Backend:
     def _evidence_rows(self, case_id: int) -> list[dict]:
         with self.db.session() as s:
             rows = s.execute(
-                select(Evidence, User.username)
+                select(Evidence, User.display_name, User.username)
                 .join(User, Evidence.uploaded_by == User.id)
                 .where(Evidence.case_id == case_id)
                 .order_by(Evidence.id)
@@ -482,10 +482,10 @@ class Backend:
                     "size_kb": max(1, round(e.size / 1024)),
                     "content_type": e.content_type,
                     "sha256": e.sha256,
-                    "by": who,
+                    "by": name or username,
                     "when": e.uploaded_at.strftime("%Y-%m-%d %H:%M"),
                 }
-                for e, who in rows
+                for e, name, username in rows
             ]
 
     def add_evidence(self, user: Principal, case_id: int, name: str, content_type: str, data: bytes) -> dict:
