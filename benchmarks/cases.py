@@ -322,6 +322,84 @@ def refresh_lantian(a):
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+#: The annual report measured: one city of the bundled sample (src/lantian/data/sample: city daily
+#: values 2013-12 → 2017-01), so the year has a year before it, monthly trends and every chart.
+REPORT_CITY, REPORT_YEAR = "株洲", "2016"
+
+
+def _report_store(out: Path) -> Path:
+    try:
+        from lantian.io.dataset import Dataset
+        from lantian.io.sample import load_sample
+    except ImportError as exc:
+        raise Unavailable("lantian.io.sample (the bundled sample) is not in this checkout") from exc
+    store = out / "report_sample_store"
+    if not (store / "stations.parquet").exists():
+        load_sample(Dataset(store))
+    return store
+
+
+def _report_annual(a, fmt: str) -> dict:
+    """One annual report, built and rendered in ``fmt`` in this process (the library calls of
+    ``lantian report annual``; imports outside the timed part), then the same command as a process of
+    its own (``process_seconds``: start-up and imports included, what an office waits for)."""
+    import subprocess
+
+    try:
+        from lantian.reports.render import render
+        from lantian.reports.sources import build
+    except ImportError as exc:
+        raise Unavailable("lantian.reports is not in this checkout") from exc
+    import importlib
+
+    for module in ("lantian.reports.charts", "lantian.reports.html", f"lantian.reports.{fmt}",
+                   "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg",
+                   "weasyprint" if fmt == "pdf" else "xlsxwriter"):  # fmt: skip
+        importlib.import_module(module)  # imported before the clock starts
+
+    store = _report_store(a.out)
+
+    def once():
+        doc = build("annual", city=REPORT_CITY, period=REPORT_YEAR, store=store)
+        return doc, render(doc, fmt)
+
+    seconds, (doc, data) = _timed(once, a.repeat)
+    target = a.out / f"report_annual.{fmt}"
+    target.write_bytes(data)
+    command = [sys.executable, "-c", "from lantian.cli import main; main()", "report", "annual", "--city", REPORT_CITY, "--period", REPORT_YEAR,
+               "--store", str(store), "--format", fmt, "--output", str(a.out / f"report_annual_cli.{fmt}")]  # fmt: skip
+    t0 = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True)
+    process_seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"lantian report annual --format {fmt} failed: {proc.stderr.strip()[-500:]}")
+    return {
+        "seconds": seconds,
+        "units": 1,
+        "unit": "report",
+        "format": fmt,
+        "city": REPORT_CITY,
+        "period": REPORT_YEAR,
+        "bytes": len(data),
+        "charts": len(doc.charts()),
+        "tables": len(doc.tables()),
+        "process_seconds": process_seconds,
+    }
+
+
+@case
+def report_annual_pdf(a):
+    return _report_annual(a, "pdf")
+
+
+@case
+def report_annual_xlsx(a):
+    return _report_annual(a, "xlsx")
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process in MB: ``VmHWM`` (reset by ``exec``, unlike ``ru_maxrss``,
     which Linux carries over from the parent), else ``getrusage``."""

@@ -115,3 +115,32 @@ def test_tiny_benchmark_run_completes_and_its_checks_pass(tmp_path):
     assert refresh["city_aqi_rows"] == 4 and refresh["units"] == 4
     text = bench_run.markdown(summary)
     assert "| hourly AQI | lantian |" in text and "nproc" not in text and "Machine:" in text
+
+
+def test_report_cases_run_alone_and_give_their_targets(tmp_path):
+    """``--case`` runs only the annual-report cases (no synthetic store is generated for them); each
+    measures one report of the bundled sample and adds its target (≤ 3 s each: the report speed goal of
+    the suite's targets, benchmarks/run.py ``targets``)."""
+    cfg = bench_run.Config(stations=20, cities=4, days=30, sample=400, cnemc_hours=24, seed=3)
+    summary = bench_run.run(config=cfg, workdir=tmp_path, only=["report_annual_pdf", "report_annual_xlsx"])
+    assert not (tmp_path / cfg.key / "store").exists()
+    by = {r["benchmark"]: r for r in summary["results"]}
+    assert set(by) == {"report annual pdf", "report annual xlsx"}
+    results = tmp_path / cfg.key / "results"
+    for fmt, magic in (("pdf", b"%PDF-"), ("xlsx", b"PK\x03\x04")):
+        row = by[f"report annual {fmt}"]
+        assert row["seconds"] > 0, row
+        assert row["detail"]["charts"] == 3 and row["detail"]["process_seconds"] > 0
+        assert (results / f"report_annual.{fmt}").read_bytes().startswith(magic)
+        assert (results / f"report_annual_cli.{fmt}").read_bytes().startswith(magic)
+    assert [t["target"] for t in summary["targets"]] == [
+        "annual report PDF, one city",
+        "annual report XLSX, one city",
+    ]
+    assert all(t["goal"] == "≤ 3 s" and t["measured"] is not None for t in summary["targets"])
+    bench_run.markdown(summary)  # the report renders without the synthetic store's figures
+
+
+def test_unknown_case_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="report_annual_pdf"):
+        bench_run.run(workdir=tmp_path, only=["report_annual"])

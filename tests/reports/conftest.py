@@ -45,3 +45,53 @@ def _no_configured_database(monkeypatch, tmp_path):
     monkeypatch.delenv("LANTIAN_CONFIG", raising=False)
     monkeypatch.delenv("LANTIAN_USER", raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+#: The reports of the bundled sample (src/lantian/data/sample/README.md): 株洲 from the aqistudy city daily
+#: files (2013-12 → 2017-01) for the period reports, the national platform's hours of 2026-04-01..03 for the
+#: daily bulletin; the ranking group of the three sample cities; the supervision scenario of rp_helpers.
+SAMPLE_REPORTS = {
+    "daily": "2026-04-02",
+    "weekly": "2016-W50",
+    "monthly": "2016-12",
+    "quarterly": "2016Q4",
+    "annual": "2016",
+}
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory, scenario_db):
+    """Every report kind of 株洲 on the bundled sample, rendered once as PDF and XLSX (Chinese):
+    ``{kind: {"pdf": Path, "xlsx": Path, "doc": Document}}``."""
+    from lantian.pipeline.store import load_sample
+    from lantian.reports.render import write
+    from lantian.reports.sources import build
+
+    root = tmp_path_factory.mktemp("sample-reports")
+    store = root / "store"
+    load_sample(Dataset(store))
+    groups = root / "groups.toml"
+    groups.write_text('[groups]\n"湖南" = ["长沙", "株洲", "湘潭"]\n', encoding="utf-8")
+    targets = root / "targets.toml"
+    targets.write_text(
+        '[[targets]]\ncity = "株洲"\nyear = 2016\ngood_rate_min = 75.0\npm25_max = 50\nheavy_days_max = 6\n'
+        'o3_max = 160\ncomposite_max = "last_year"\n',
+        encoding="utf-8",
+    )
+    url, _ = scenario_db
+    out = {}
+    for kind, period in SAMPLE_REPORTS.items():
+        options = {"store": store}
+        if kind != "daily":
+            options |= {"group": "湖南", "groups": groups}
+        if kind in ("weekly", "monthly", "quarterly"):
+            options |= {"db": url, "actor": "boss"}
+        if kind == "annual":
+            options |= {"targets": targets}
+        doc = build(kind, city="株洲", period=period, **options)
+        out[kind] = {
+            "doc": doc,
+            "pdf": write(doc, "pdf", root / f"{kind}.pdf"),
+            "xlsx": write(doc, "xlsx", root / f"{kind}.xlsx"),
+        }
+    return out

@@ -19,10 +19,10 @@ from lantian.cli import app
 
 PERIODS = {"weekly": "2016-W10", "monthly": "2016-03", "quarterly": "2016Q1", "annual": "2016"}
 TITLES = {
-    "weekly": "长沙2016-W10大气污染防治工作周调度",
-    "monthly": "长沙2016年3月大气污染防治月考核通报",
-    "quarterly": "长沙2016年第一季度环境空气质量季度评估",
-    "annual": "长沙2016年环境空气质量年度报告",
+    "weekly": "长沙市2016年第10周（3月7日—3月13日）大气污染防治工作周调度",
+    "monthly": "长沙市2016年3月大气污染防治月考核通报",
+    "quarterly": "长沙市2016年第一季度环境空气质量季度评估",
+    "annual": "长沙市2016年环境空气质量年度报告",
 }
 TARGETS = """
 [[targets]]
@@ -103,8 +103,11 @@ def test_annual_report_equals_assess_rank_and_targets(annual, hunan_store, targe
         "--store", str(hunan_store), "--json",
     )  # fmt: skip
     assert annual["data"]["targets"] == targets
+    # the table prints each status of lantian targets in the words of lantian.calc.targets.STATUS_NAMES
+    from lantian.calc.targets import STATUS_NAMES
+
     assert [r["status"] for r in annual["tables"]["targets"]["rows"]] == [
-        t["status"] for t in targets["targets"]
+        STATUS_NAMES[t["status"]][0] for t in targets["targets"]
     ]
     daily = cli_json(
         "daily", "--city", "长沙", "--from", "2016-01-01", "--to", "2016-12-31", "--store", str(hunan_store),
@@ -227,7 +230,7 @@ def sheet_of(wb, doc: dict, table: str):
 
 def test_english_air_quality_parts(hunan_store):
     doc = report("annual", hunan_store, "--lang", "en")
-    assert doc["title"] == "长沙 Annual Air Quality Report, 2016"
+    assert doc["title"] == "长沙市 Annual Air Quality Report, 2016"
     assert "Overall air quality" in doc["sections"]
 
 

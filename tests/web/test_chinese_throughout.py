@@ -119,6 +119,7 @@ def _case_of(app, token: str) -> int:
 PAGES = (
     "/",
     "/year",
+    "/province",
     "/cases",
     "/cases/new",
     "/patrol",

@@ -52,10 +52,10 @@ def test_hourly_aqi_city_and_station(app, tokens):
     assert city["items"][0]["regime"] == "2026"
     assert city["items"][0]["n_stations"] == 6
     st = c.get(
-        "/api/v1/aqi/hourly",
-        params={"station": "1515A", "start": "2022-01-02T01:00", "end": "2022-01-02T03:00"},
+        "/api/v1/aqi/hourly", params={"station": "1515A", "from": "2022-01-02", "to": "2022-01-02", "limit": 3}
     ).json()
-    assert [i["time"] for i in st["items"]] == ["2022-01-02T03:00:00", "2022-01-02T02:00:00", "2022-01-02T01:00:00"]
+    # newest first; the hour labelled 00:00 closes the previous day (lantian.schema.natural_day)
+    assert [i["time"] for i in st["items"]] == ["2022-01-03T00:00:00", "2022-01-02T23:00:00", "2022-01-02T22:00:00"]
     assert all(i["regime"] == "2012" and i["aqi"] is not None for i in st["items"])
     r = c.get("/api/v1/aqi/hourly", params={"station": "NOPE"})
     assert r.status_code == 404 and "没有编码为" in r.json()["error"]["message"]
@@ -64,9 +64,9 @@ def test_hourly_aqi_city_and_station(app, tokens):
 
 
 def test_validation_error_is_json_with_message(app, tokens):
-    r = api(app, tokens["admin"]).get("/api/v1/aqi/hourly", params={"start": "yesterday"})
+    r = api(app, tokens["admin"]).get("/api/v1/aqi/hourly", params={"from": "yesterday"})
     assert r.status_code == 422
-    assert r.json()["error"]["message"].startswith("请求有误：开始时间：“yesterday”不是时间")
+    assert r.json()["error"]["message"].startswith("请求有误：开始日期：“yesterday”不是日期")
 
 
 def test_case_lifecycle_through_the_api(app, tokens):
@@ -215,8 +215,8 @@ def test_assessment_ranking_targets_warnings_match_the_year_panel(app, tokens):
 
 def test_daily_aqi(app, tokens):
     c = api(app, tokens["officer"])
-    d = c.get("/api/v1/aqi/daily", params={"city": "株洲", "start": "2016-01-01", "end": "2016-01-10"}).json()
+    d = c.get("/api/v1/aqi/daily", params={"city": "株洲", "from": "2016-01-01", "to": "2016-01-10"}).json()
     assert d["total"] == 10
     assert all(i["aqi"] is not None and i["source"] == "city daily" for i in d["items"])
-    r = c.get("/api/v1/aqi/daily", params={"city": "株洲", "start": "2016-02-01", "end": "2016-01-01"})
+    r = c.get("/api/v1/aqi/daily", params={"city": "株洲", "from": "2016-02-01", "to": "2016-01-01"})
     assert r.status_code == 422 and "晚于" in r.json()["error"]["message"]

@@ -20,6 +20,7 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/"): ALL,
     ("GET", "/partials/today"): ALL,
     ("GET", "/year"): ALL,
+    ("GET", "/province"): ALL,
     ("GET", "/cases"): ALL,
     # Case writes are open at the route; the office's rules ([roles]) decide in the workflow (403).
     ("GET", "/cases/new"): ALL,
@@ -51,6 +52,7 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/aqi/daily"): ALL,
     ("GET", "/api/v1/assessments"): ALL,
     ("GET", "/api/v1/rankings"): ALL,
+    ("GET", "/api/v1/board"): ALL,
     ("GET", "/api/v1/targets"): ALL,
     ("GET", "/api/v1/warnings"): ALL,
     ("GET", "/api/v1/cases"): ALL,

@@ -49,6 +49,9 @@ class TargetStatus:
     remaining: dict = field(default_factory=dict)
     verdict_zh: str = ""
     verdict_en: str = ""
+    #: ``limit`` and ``current`` as a Chinese document prints them
+    limit_zh: str = ""
+    current_zh: str = ""
 
 
 def _boundary_above(limit: float, decimals: int) -> Decimal:
@@ -127,11 +130,13 @@ def _evaluate(
             if valid_days
             else None
         )
-        forms = []
+        forms, forms_zh = [], []
         if targets.good_rate_min is not None:
             forms.append(f"≥ {targets.good_rate_min}%")
+            forms_zh.append(f"≥{targets.good_rate_min}%")
         if targets.good_days_min is not None:
             forms.append(f"≥ {targets.good_days_min} days")
+            forms_zh.append(f"≥{targets.good_days_min}天")
         limit = " or ".join(forms)
         if good_days >= need:
             status = "met"
@@ -154,7 +159,7 @@ def _evaluate(
             TargetStatus(
                 "good_days",
                 limit,
-                f"{good_days} good / {valid_days} valid ({rate}%)",
+                f"{good_days} good days of {valid_days} valid ({rate}%)",
                 status,
                 {
                     "good_days_needed": need,
@@ -165,6 +170,8 @@ def _evaluate(
                 },
                 zh,
                 en,
+                limit_zh="或".join(forms_zh),
+                current_zh=f"{rate}%（有效{valid_days}天，优良{good_days}天）" if rate is not None else "—",
             )
         )
 
@@ -179,6 +186,8 @@ def _evaluate(
                     {},
                     "暂无 PM2.5 数据。",
                     "No PM2.5 data yet.",
+                    limit_zh=f"≤{targets.pm25_max}微克/立方米",
+                    current_zh="—",
                 )
             )
         else:
@@ -221,6 +230,8 @@ def _evaluate(
                     {"rest_of_year_mean_below": allowed_txt, "days_remaining": remaining},
                     zh,
                     en,
+                    limit_zh=f"≤{targets.pm25_max}微克/立方米",
+                    current_zh=f"{pm25_published}微克/立方米",
                 )
             )
 
@@ -246,6 +257,8 @@ def _evaluate(
                 {"heavy_days_affordable": max(left, 0)},
                 zh,
                 en,
+                limit_zh=f"≤{targets.heavy_days_max}天",
+                current_zh=f"{heavy_days}天",
             )
         )
 
@@ -276,11 +289,13 @@ def _evaluate(
             TargetStatus(
                 "o3",
                 f"P90 ≤ {targets.o3_max} μg/m³",
-                f"{over} days above",
+                f"{over} days with MDA8 above {targets.o3_max} μg/m³",
                 status,
                 {"days_above_affordable": left, "days_above_so_far": over},
                 zh,
                 en,
+                limit_zh=f"日最大8小时平均第90百分位数≤{targets.o3_max}微克/立方米",
+                current_zh=f"日最大8小时平均超过{targets.o3_max}微克/立方米{over}天",
             )
         )
 
@@ -296,6 +311,8 @@ def _evaluate(
                     {},
                     "综合指数或去年基数缺失。",
                     "Composite index or last year's value missing.",
+                    limit_zh="不高于上年" if targets.composite_max == "last_year" else f"≤{targets.composite_max}",
+                    current_zh="—",
                 )
             )
         else:
@@ -312,6 +329,8 @@ def _evaluate(
                     {"margin": float(round_decimal(cap - composite_index, 2))},
                     zh,
                     en,
+                    limit_zh=(f"不高于上年（{cap}）" if targets.composite_max == "last_year" else f"≤{cap}"),
+                    current_zh=str(composite_index),
                 )
             )
     return out
@@ -325,10 +344,12 @@ TARGET_NAMES: dict[str, tuple[str, str]] = {
     "o3": ("臭氧", "O3"),
     "composite_index": ("综合指数", "Composite index"),
 }
-#: Target statuses (Chinese, English).
+#: Target statuses (Chinese, English): 已完成 the target is reached and cannot be lost any more (year over,
+#: or good days already enough); 可完成 the figures so far meet it with room to spare; 有风险 it is still
+#: reachable but the figures so far miss it or the room is nearly used up; 已失守 it can no longer be reached.
 STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "met": ("已实现", "met"),
-    "on_track": ("正常", "on track"),
+    "met": ("已完成", "met"),
+    "on_track": ("可完成", "on track"),
     "at_risk": ("有风险", "at risk"),
     "lost": ("已失守", "lost"),
     "no_data": ("无数据", "no data"),

@@ -40,6 +40,7 @@ def episodes(forecast: pl.DataFrame | pl.LazyFrame, options: Options = DEFAULT) 
     level = pl.lit(None, pl.String)
     level_zh = pl.lit(None, pl.String)
     reason = pl.lit(None, pl.String)
+    reason_zh = pl.lit(None, pl.String)
     for lv in scheme:  # ascending: the highest level met wins
         met = (pl.col("days_above_200") >= lv.days_above_200) & (
             pl.col("days_above_300") >= lv.days_above_300
@@ -47,16 +48,25 @@ def episodes(forecast: pl.DataFrame | pl.LazyFrame, options: Options = DEFAULT) 
         why = f"{lv.days_above_200}+ days AQI > {HEAVY_ABOVE}" + (
             f" and {lv.days_above_300}+ days AQI > {SEVERE_ABOVE}" if lv.days_above_300 else ""
         )
-        text = pl.lit(why)
+        why_zh = f"AQI>{HEAVY_ABOVE}持续{lv.days_above_200}天及以上" + (
+            f"且AQI>{SEVERE_ABOVE}达{lv.days_above_300}天及以上" if lv.days_above_300 else ""
+        )
+        text, text_zh = pl.lit(why), pl.lit(why_zh)
         if lv.or_aqi_reaches is not None:
             reaches = pl.col("max_aqi") >= lv.or_aqi_reaches
             text = pl.when(met).then(text).otherwise(pl.lit(f"AQI reaches {lv.or_aqi_reaches}"))
+            text_zh = pl.when(met).then(text_zh).otherwise(pl.lit(f"AQI达到{lv.or_aqi_reaches}"))
             met = met | reaches
         level = pl.when(met).then(pl.lit(lv.code)).otherwise(level)
         level_zh = pl.when(met).then(pl.lit(lv.name_zh)).otherwise(level_zh)
         reason = pl.when(met).then(text).otherwise(reason)
+        reason_zh = pl.when(met).then(text_zh).otherwise(reason_zh)
     runs = runs.with_columns(
-        level=level, level_zh=level_zh, reason=reason, scheme=pl.lit(options.warning_scheme)
+        level=level,
+        level_zh=level_zh,
+        reason=reason,
+        reason_zh=reason_zh,
+        scheme=pl.lit(options.warning_scheme),
     )
     cities = lf.select(CITY).unique()
     quiet = cities.join(runs.select(CITY), on=CITY, how="anti").with_columns(

@@ -12,3 +12,6 @@ from lantian.cli import assess_cmd
 from lantian.cli import hour_cmd
 from lantian.cli import settings_cmd
 from lantian.cli import letters_cmd
+from lantian.cli import outlook_cmd
+from lantian.cli import run_cmd
+from lantian.cli import explain_cmd

@@ -122,7 +122,9 @@ def daily(
 
     options = _options(switch)
     ds = open_store(store)
-    result = daily_table(ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options, engine)
+    result = daily_table(
+        ds, _date(date_from, "--from"), _date(date_to, "--to"), station, city, options, engine
+    )
     table, source = result.frame(), result.source
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -238,7 +240,9 @@ def assess(
         t.add_row(*r)
     console.print(t)
     if res.insufficient:
-        console.print(f"[bold]{INSUFFICIENT_ZH}[/]：{res.insufficient['zh']}；不作达标判断（{res.insufficient['en']}）")
+        console.print(
+            f"[bold]{INSUFFICIENT_ZH}[/]：{res.insufficient['zh']}；不作达标判断（{res.insufficient['en']}）"
+        )
 
     def shown(key: str, unit: str = "") -> str:
         valid = row.get("index_valid") if key == "composite_index" else row.get("valid_good_rate")
@@ -267,9 +271,18 @@ def assess(
 
 @app.command()
 def rank(
-    group: Annotated[str, typer.Option(help="Group name: a province (built-in, e.g. 湖南) or a group in --groups.")],
-    period: Annotated[str, typer.Option(help="Period, as for assess.")],
+    group: Annotated[
+        str, typer.Option(help="Group name: a province (built-in, e.g. 湖南) or a group in --groups.")
+    ],
+    period: Annotated[str | None, typer.Option(help="Period, as for assess (not with --live).")] = None,
     store: StoreOpt = None,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="全省看板：当日、年初至今（综合指数及其变化）和最新小时的排名。"),
+    ] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="看板的日期 YYYY-MM-DD（默认最新有数据的一天）。")
+    ] = None,
     by: Annotated[str, typer.Option(help="index | change | pm25 | good_rate")] = "index",
     groups: Annotated[
         Path | None, typer.Option("--groups", help="TOML file with [groups] NAME = [cities].")
@@ -278,10 +291,25 @@ def rank(
     switch: SwitchOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rank a group's cities (competition ranking with ties, spec §6.2)."""
+    """Rank a group's cities (competition ranking with ties, spec §6.2); ``--live``: the provincial board."""
+    from lantian.errors import InputError
     from lantian.pipeline.assessment import open_store
     from lantian.pipeline.figures import INSUFFICIENT_ZH, ranking
 
+    if live:
+        _board(
+            open_store(store),
+            group,
+            _date(as_of, "--as-of") if as_of else None,
+            groups,
+            _options(switch),
+            as_json,
+        )
+        return
+    if period is None:
+        raise InputError(
+            "请用 --period 给出时段，或用 --live 查看全省看板。", en="give --period, or --live for the board."
+        )
     res = ranking(open_store(store), group, period, by, groups, dust, _options(switch))
     if as_json:
         _emit_json(res.to_dict())
@@ -295,6 +323,47 @@ def rank(
     console.print(t)
     for c, why in res.not_assessed.items():
         console.print(f"not assessed: {c}: {why}")
+
+
+def _board(ds, group, as_of, groups, options, as_json) -> None:
+    from lantian.pipeline.board import board
+    from lantian.pipeline.figures import INSUFFICIENT_ZH
+
+    res = board(ds, group, as_of, groups, options)
+    if as_json:
+        _emit_json(res.to_dict())
+        return
+    console = Console()
+
+    def table(title, ranking, columns):
+        t = Table(*[name for name, _ in columns], title=title)
+        for r in ranking.rows:
+            cells = [
+                INSUFFICIENT_ZH if key == "rank" and r.get("insufficient") else _fmt(r.get(key))
+                for _, key in columns
+            ]
+            t.add_row(*cells)
+        console.print(t)
+
+    index = [("排名", "rank"), ("城市", "city"), ("综合指数", "composite_index"), ("PM2.5", "pm25")]
+    table(f"{group} · {res.as_of} · 当日综合指数排名", res.day, index)
+    table(
+        f"{group} · 年初至 {res.as_of} · 综合指数排名", res.ytd_index, [*index, ("优良天数比例", "good_rate")]
+    )
+    if res.ytd_change is not None:
+        change = [
+            ("排名", "rank"),
+            ("城市", "city"),
+            ("综合指数", "composite_index"),
+            ("上年同期", "composite_index_last_year"),
+            ("变化率%", "index_change_pct"),
+        ]
+        table(f"{group} · 年初至 {res.as_of} · 综合指数改善排名", res.ytd_change, change)
+    if res.hour:
+        t = Table("排名", "城市", "时间", "AQI", title=f"{group} · 最新小时 AQI 排名")
+        for r in res.hour:
+            t.add_row(_fmt(r["rank"]), r["city"], str(r["time"]), _fmt(r["aqi"]))
+        console.print(t)
 
 
 @app.command()
@@ -327,7 +396,9 @@ def targets(
             s["target"],
             s["limit"],
             s["current"],
-            STATUS_NAMES.get(s["status"], (s["status"],))[0] if s["status"] == "insufficient" else s["status"],
+            STATUS_NAMES.get(s["status"], (s["status"],))[0]
+            if s["status"] == "insufficient"
+            else s["status"],
             ", ".join(f"{k}={_fmt(v)}" for k, v in s["remaining"].items()),
         )
     console = Console()
@@ -339,19 +410,55 @@ def targets(
 
 @app.command()
 def warn(
-    forecast: Annotated[Path, typer.Argument(help="CSV with city,date,aqi (daily AQI forecast).")],
+    forecast: Annotated[Path, typer.Argument(help="预报文件 CSV：city,date,aqi（逐日 AQI 预报）。")],
+    store: StoreOpt = None,
+    city: Annotated[str | None, typer.Option(help="只看这个城市。")] = None,
+    observed_days: Annotated[
+        int,
+        typer.Option(
+            "--observed-days", help="读取预报首日之前多少天的已存日 AQI（接续正在发生的重污染过程）。"
+        ),
+    ] = 7,
+    forecast_only: Annotated[
+        bool, typer.Option("--forecast-only", help="只按预报文件判断，不读数据存储。")
+    ] = False,
     switch: SwitchOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Heavy-pollution warning level per city and episode (2018 three-level scheme; 2017 via a switch)."""
-    from lantian.pipeline.figures import warnings
+    """Heavy-pollution warning level per city and episode (2018 three-level scheme; 2017 via a switch),
+    from the forecast continued by the stored daily AQI of the days before it."""
+    from lantian import config
+    from lantian.pipeline.assessment import open_store
+    from lantian.pipeline.store_inputs import forecast_warnings
 
-    res = warnings(forecast, options=_options(switch))
+    ds = None
+    if not forecast_only:
+        # an explicit --store must exist; the default store is read when there is one
+        if store is not None or Path(config.load().store).is_dir():
+            ds = open_store(store)
+    res = forecast_warnings(forecast, ds, city, _options(switch), observed_days)
     if as_json:
         _emit_json(res.to_dict())
         return
-    cols = list(res.rows[0]) if res.rows else []
-    t = Table(*cols, title=f"heavy-pollution warnings · {res.file}")
+    cols = [c for c in _WARN_HEADERS if res.rows and c in res.rows[0]]
+    t = Table(*(_WARN_HEADERS[c] for c in cols), title=f"重污染天气预警 · {res.file}")
     for r in res.rows:
         t.add_row(*[_fmt(r[c]) for c in cols])
-    Console().print(t)
+    console = Console()
+    console.print(t)
+    console.print(res.note, highlight=False)
+
+
+#: Column headers of the warning table (the JSON keeps the keys).
+_WARN_HEADERS = {
+    "city": "城市",
+    "start": "开始",
+    "end": "结束",
+    "days_above_200": "AQI>200 天数",
+    "days_above_300": "AQI>300 天数",
+    "observed_days": "其中实测天数",
+    "max_aqi": "最大 AQI",
+    "level_zh": "预警级别",
+    "reason": "依据",
+    "scheme": "分级方案",
+}

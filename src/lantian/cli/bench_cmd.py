@@ -108,15 +108,32 @@ def bench(
     workdir: Annotated[
         Path | None, typer.Option("--workdir", help="Where data and results are kept (.bench).")
     ] = None,
+    case: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--case",
+            help="Run only this case (repeatable), e.g. report_annual_pdf report_annual_xlsx; "
+            "every case is listed by python benchmarks/run.py --help.",
+        ),
+    ] = None,
 ) -> None:
     """Benchmark lantian against python-aqi, aqi-hub, pandas and DuckDB on synthetic national data."""
-    for mod in ("duckdb", "pandas", "aqi", "aqi_hub"):
+    runner = load_runner()
+    unknown = sorted(set(case or ()) - set(runner.CASE_NAMES))
+    if unknown:
+        raise InputError(
+            f"没有名为 {', '.join(unknown)} 的基准测试用例；用例有：{', '.join(runner.CASE_NAMES)}"
+        )
+    peers_needed = not case or set(case) - runner.STORE_FREE_CASES
+    for mod in ("duckdb", "pandas", "aqi", "aqi_hub") if peers_needed else ():
         if importlib.util.find_spec(mod) is None:
             raise InputError(
                 f"the benchmark needs {mod!r}; install the peers with: pip install 'lantian[bench]'"
             )
-    runner = load_runner()
+    if case and output:
+        raise InputError("--output 写出整套基准测试的报告：请去掉 --case 后运行")
     argv = [
+        *[arg for name in case or () for arg in ("--case", name)],
         *(["--quick"] if quick else []),
         *(["--json"] if as_json else []),
         *(["--output", str(output)] if output else []),

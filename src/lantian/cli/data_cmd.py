@@ -108,7 +108,7 @@ def ingest(
     )
     for f in report.files:
         table.add_row(
-            escape(Path(f.path).name),
+            escape(_label(f.path)),
             f.format or "—",
             f.status,
             *(
@@ -140,7 +140,7 @@ def ingest(
     for f in report.files:
         if f.message and f.status not in ("ingested", "already ingested"):
             console.print(
-                f"[red]{escape(Path(f.path).name)}[/]: {f.status}: {escape(f.message)}", highlight=False
+                f"[red]{escape(_label(f.path))}[/]: {f.status}: {escape(f.message)}", highlight=False
             )
     if report.stations_registered:
         console.print(
@@ -151,6 +151,13 @@ def ingest(
         console.print(f"skipped (not data files): {', '.join(report.skipped)}")
     if report.rows_quarantined:
         console.print("see the quarantined rows with: lantian data quarantine")
+
+
+def _label(path: str) -> str:
+    """A file by its name; a member of a zip archive as ``ARCHIVE.zip/…/MEMBER``."""
+    parts = Path(path).parts
+    at = next((i for i, p in enumerate(parts[:-1]) if p.lower().endswith(".zip")), None)
+    return Path(path).name if at is None else "/".join(parts[at:])
 
 
 @stations_app.command("import")

@@ -56,7 +56,16 @@ AirQuality = Annotated[
 ]
 
 
-def _emit(kind: str, city: str, period: str, fmt: str, output: Path | None, as_json: bool, **options) -> None:
+def _emit(
+    kind: str,
+    city: str,
+    period: str,
+    fmt: str,
+    output: Path | None,
+    as_json: bool,
+    from_file: Path | None = None,
+    **options,
+) -> None:
     from lantian.errors import InputError
     from lantian.reports.render import FORMATS, render
     from lantian.reports.sources import build
@@ -68,7 +77,24 @@ def _emit(kind: str, city: str, period: str, fmt: str, output: Path | None, as_j
     if lang := options.get("lang"):
         if lang not in ("zh", "en"):
             raise InputError(f"unknown --lang {lang!r}; choose zh or en")
+    from lantian.reports.charts import cjk_font
+
+    cjk_font()  # no CJK font: stop here with what to install, before any figure is computed
     doc = build(kind, city=city, period=period, **options)
+    if from_file is not None:
+        # the figures of a --input file: the same as ingesting it into a store of its own and asking that store
+        def via_store(lines: list[str]) -> list[str]:
+            return [f"lantian ingest --store STORE {from_file}"] + [
+                f"{line} --store STORE" if line.startswith("lantian ") else line for line in lines
+            ]
+
+        rows = (doc.data.get("daily") or {}).get("rows") or []
+        if rows and "city" not in doc.data:  # the JSON of a bulletin from a file has kept its city row
+            doc.data["city"] = rows[0]
+        if isinstance(doc.data.get("commands"), list):
+            doc.data["commands"] = via_store(doc.data["commands"])
+        else:
+            doc.sources = via_store(doc.sources)
     if output is None and fmt in _BINARY:
         output = Path(f"{doc.city}-{kind}-{doc.period}.{fmt}")
     data = render(doc, fmt, output)
@@ -92,26 +118,42 @@ def daily(
     office: Office = None,
     number: Number = "",
     input: Annotated[
-        Path | None, typer.Option("--input", help="Daily table (date, city|station, pollutants) to grade.")
+        Path | None,
+        typer.Option(
+            "--input",
+            help="A file in any format lantian ingest takes (national-platform release, mirror file, "
+            "PRSA, city daily, generic CSV of hours or daily values), instead of the store.",
+        ),
     ] = None,
     store: Store = None,
     as_json: AsJson = False,
 ) -> None:
     """空气质量日报: city and station AQI, level, category, primary pollutant, sub-indices, health advice
-    (from --input FILE, else from the store)."""
-    _emit(
-        "daily",
-        city,
-        period,
-        fmt,
-        output,
-        as_json,
-        lang=lang,
-        office=office,
-        number=number,
-        input=input,
-        store=store,
-    )
+    (from --input FILE, read as lantian ingest reads it, else from the store)."""
+    common = {"lang": lang, "office": office, "number": number}
+    if input is None:
+        _emit("daily", city, period, fmt, output, as_json, input=None, store=store, **common)
+        return
+    import datetime as dt
+    import tempfile
+
+    from lantian.errors import InputError
+    from lantian.pipeline.store_inputs import cities_in, file_store
+    from lantian.schema import city_key
+
+    try:
+        day = dt.date.fromisoformat(period)
+    except ValueError as exc:
+        raise InputError(f"--period {period!r}: a daily bulletin needs a date, e.g. 2016-01-05") from exc
+    with tempfile.TemporaryDirectory(prefix="lantian-daily-") as tmp:
+        ds = file_store(input, Path(tmp) / "store", city)
+        cities = cities_in(ds, day)
+        if city_key(city) not in {city_key(c) for c in cities}:
+            raise InputError(
+                f"{input}: no row for city {city!r} on {day}; cities on that day: {cities[:20]}"
+                f"（文件中没有 {city} {day} 的数据）"
+            )
+        _emit("daily", city, period, fmt, output, as_json, from_file=input, input=None, store=ds.root, **common)
 
 
 def _period_command(kind: str, doc: str):

@@ -829,8 +829,24 @@ def _read_frame(path: Path):
 
 @proposals_app.command("scan")
 def proposals_scan(
-    hourly: Annotated[Path, typer.Option(help="CSV/Parquet: station_code,time,pm25,pm10.")],
-    stations: Annotated[Path, typer.Option(help="CSV/Parquet: station_code,district,longitude,latitude.")],
+    period: Annotated[
+        str | None,
+        typer.Option(help="读取数据存储中这一时段的站点小时值：2026-03 | 2026Q1 | 2026-03-01..2026-03-07 | 2026-03-05。"),
+    ] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="首个自然日 YYYY-MM-DD（与 --to 同用）。")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="最后一个自然日 YYYY-MM-DD。")] = None,
+    city: Annotated[str | None, typer.Option(help="只比较这个城市的站点（站点名录中的城市）。")] = None,
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Parquet store directory (default: from config).")
+    ] = None,
+    hourly: Annotated[
+        Path | None,
+        typer.Option(help="不读数据存储，改读小时值文件 CSV/Parquet：station_code,time,pm25,pm10（须同时给 --stations）。"),
+    ] = None,
+    stations: Annotated[
+        Path | None,
+        typer.Option(help="CSV/Parquet：station_code,district,longitude,latitude（默认取站点名录的区县与坐标）。"),
+    ] = None,
     ratio: Annotated[float, typer.Option(help="Minimum ratio to the neighbours' median.")] = 2.0,
     difference: Annotated[float, typer.Option(help="Minimum excess over the median [µg/m³].")] = 40.0,
     hours: Annotated[int, typer.Option(help="Minimum consecutive hours.")] = 6,
@@ -840,12 +856,28 @@ def proposals_scan(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find stations far above their neighbours and store them as proposals (admin)."""
+    """Find stations far above their neighbours in the stored hours of a period and store them as
+    proposals (admin)."""
     from lantian.workflow.proposals import find_episodes
 
+    left_out: list[str] = []
+    if hourly is not None:
+        if stations is None:
+            raise InputError("--hourly 需要同时给出 --stations FILE（station_code,district,longitude,latitude）")
+        if period or date_from or date_to:
+            raise InputError("--hourly 文件与 --period/--from/--to 不能同用：时段取自数据存储，文件则整份读取")
+        hourly_frame, station_frame = _read_frame(hourly), _read_frame(stations)
+    else:
+        from lantian.pipeline.assessment import open_store
+        from lantian.pipeline.store_inputs import scan_frames
+
+        start, end = _scan_days(period, date_from, date_to)
+        hourly_frame, station_frame, left_out = scan_frames(
+            open_store(store), start, end, city, _read_frame(stations) if stations else None
+        )
     episodes = find_episodes(
-        _read_frame(hourly),
-        _read_frame(stations),
+        hourly_frame,
+        station_frame,
         ratio=ratio,
         difference=difference,
         hours=hours,
@@ -853,12 +885,44 @@ def proposals_scan(
     )
     with workflow(db) as wf:
         added = wf.record_proposals(_actor(actor), episodes.to_dicts(), parse_when(at))
+    if as_json:
+        _print_json({"added": added, "stations_left_out": left_out})
+        return
     _emit(
         added,
         as_json,
         f"proposals added: {len(added)}",
         ["id", "station_code", "district", "pollutant", "start", "hours", "max_ratio"],
     )
+    if left_out:
+        typer.echo(
+            f"未参与比较的站点（站点名录中缺少区县或坐标）：{', '.join(left_out)}；"
+            "用 lantian stations edit CODE --district 区县名 补上，或用 --stations FILE 给出",
+            err=True,
+        )
+
+
+def _scan_days(period: str | None, date_from: str | None, date_to: str | None) -> tuple[date, date]:
+    """The natural days of ``--period`` or of ``--from``/``--to``."""
+    from lantian.periods import parse_period
+
+    if period and (date_from or date_to):
+        raise InputError("--period 与 --from/--to 只能选一种")
+    if period:
+        p = parse_period(period)
+        return p.start, p.end
+    if not (date_from and date_to):
+        raise InputError(
+            "请给出要扫描的时段：--period 2026-03（或 2026-03-01..2026-03-07），或 --from 2026-03-01 --to 2026-03-07；"
+            "不读数据存储时用 --hourly FILE --stations FILE"
+        )
+    try:
+        start, end = date.fromisoformat(date_from), date.fromisoformat(date_to)
+    except ValueError as exc:
+        raise InputError(f"--from/--to {date_from!r}, {date_to!r}：日期须为 YYYY-MM-DD") from exc
+    if end < start:
+        raise InputError(f"--to {date_to} 早于 --from {date_from}")
+    return start, end
 
 
 @proposals_app.command("list")

@@ -13,10 +13,13 @@ undecodable.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import itertools
 import re
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,9 +155,30 @@ def _damaged(data: bytes, problem: str, unread: int, message: str) -> Payload:
     return Payload(data[:cut], problem, data[cut:], unread, message)
 
 
+#: Contents held in memory under a path of their own (members of a zip archive, :mod:`lantian.io.archives`):
+#: every reader reads them through :func:`file_bytes` as if they were files on disk.
+_IN_MEMORY: contextvars.ContextVar[dict[str, bytes] | None] = contextvars.ContextVar("in_memory", default=None)
+
+
+@contextmanager
+def in_memory(path: Path, data: bytes) -> Iterator[Path]:
+    """Make ``data`` readable as the file ``path`` while the context lasts (nothing is written to disk)."""
+    token = _IN_MEMORY.set({**(_IN_MEMORY.get() or {}), str(path): data})
+    try:
+        yield path
+    finally:
+        _IN_MEMORY.reset(token)
+
+
+def file_bytes(path: Path) -> bytes:
+    """The raw bytes of a file: held in memory (:func:`in_memory`), else read from disk."""
+    held = (_IN_MEMORY.get() or {}).get(str(path))
+    return held if held is not None else Path(path).read_bytes()
+
+
 def read_payload(path: Path) -> Payload:
     """The file's bytes, gunzipped when they start with the gzip magic; damage is described, not raised."""
-    raw = path.read_bytes()
+    raw = file_bytes(path)
     if raw[:2] == _GZIP_MAGIC:
         return _gunzip(raw)
     return Payload(raw)

@@ -57,7 +57,7 @@ import polars as pl
 from lantian import config
 from lantian.clock import SYSTEM_CLOCK
 from lantian.errors import InputError, LantianError, StoreError
-from lantian.io import _text, formats, stations
+from lantian.io import _text, archives, formats, stations
 from lantian.io.limits import value_conditions
 from lantian.jsonable import dumps
 from lantian.schema import (
@@ -203,18 +203,45 @@ class IngestReport:
         }
 
 
-def expand(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[str]]:
-    """Files to ingest (directories recursed, sorted; data suffixes only) and the skipped paths."""
-    files, skipped = [], []
+Entry = Path | archives.Member | archives.Broken
+
+
+def expand(paths: Iterable[str | os.PathLike]) -> tuple[list[Entry], list[str]]:
+    """What to ingest, in order, and the skipped paths: files (directories recursed, sorted; data
+    suffixes only) and the data members of zip archives (:mod:`lantian.io.archives`), an archive
+    given or found in a directory standing for its members."""
+    entries: list[Entry] = []
+    skipped: list[str] = []
+
+    def add(f: Path) -> None:
+        if not archives.is_archive(f):
+            entries.append(f)
+            return
+        found = archives.members(f, DATA_SUFFIXES)
+        if isinstance(found, archives.Broken):
+            entries.append(found)
+            return
+        members, others = found
+        entries.extend(members)
+        skipped.extend(others)
+
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                (files if f.name.lower().endswith(DATA_SUFFIXES) else skipped).append(f)
+                if f.name.lower().endswith(DATA_SUFFIXES + archives.ARCHIVE_SUFFIXES):
+                    add(f)
+                else:
+                    skipped.append(shown(f))
         elif p.is_file():
-            files.append(p)
+            add(p)
         else:
             raise InputError(f"{p}: no such file or directory")
-    return files, [shown(s) for s in skipped]
+    return entries, skipped
+
+
+def entry_path(entry: Entry) -> Path:
+    """The path an entry goes by in reports and records (``ARCHIVE.zip/MEMBER`` for a member)."""
+    return entry.path if isinstance(entry, archives.Member | archives.Broken) else entry
 
 
 def shown(path: Path) -> str:
@@ -362,10 +389,11 @@ class Dataset:
             }
             logged = set() if force else set(log_rows)
             batch = _Batch(self)
-            for index, path in enumerate(files):
+            for index, entry in enumerate(files):
+                path = entry_path(entry)
                 if progress:
                     progress({"event": "file", "path": shown(path), "index": index, "total": len(files)})
-                result = self._ingest_file(batch, path, fmt, mapping, logged, log_rows)
+                result = self._ingest_entry(batch, entry, fmt, mapping, logged, log_rows)
                 report.files.append(result)
                 if progress:
                     progress(
@@ -384,10 +412,36 @@ class Dataset:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _ingest_entry(self, batch, entry: Entry, fmt, mapping, logged, log_rows) -> FileReport:
+        """A file, or a member of a zip archive read into memory and ingested as that file would be."""
+        if isinstance(entry, archives.Broken):
+            out = FileReport(path=shown(entry.path), status="error", message=entry.message)
+            return self._refuse_unread(batch, out, entry.message, _file_sha(entry.path))
+        if not isinstance(entry, archives.Member):
+            return self._ingest_file(batch, entry, fmt, mapping, logged, log_rows)
+        try:
+            data = archives.read_member(entry)
+        except InputError as exc:
+            out = FileReport(path=shown(entry.path), status="error", message=str(exc))
+            return self._refuse_unread(batch, out, str(exc), entry.fingerprint)
+        with _text.in_memory(entry.path, data):
+            return self._ingest_file(batch, entry.path, fmt, mapping, logged, log_rows)
+
+    def _refuse_unread(self, batch, out: FileReport, message: str, sha: str | None) -> FileReport:
+        """An entry whose content cannot be read: one quarantined record (its name and why), nothing
+        logged, so it can be ingested again once a complete copy is at hand."""
+        out.sha256 = sha
+        q = pl.DataFrame(
+            {"line": [0], "raw": [out.path], "reason": [f"file not readable: {message}"]},
+            schema={"line": pl.Int64, "raw": pl.String, "reason": pl.String},
+        )
+        out.rows_read = out.rows_quarantined = 1
+        return self._quarantine_refused(batch, out, q, None, now_beijing())
+
     def _ingest_file(self, batch, path, fmt, mapping, logged, log_rows) -> FileReport:
         out = FileReport(path=shown(path))
         try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            sha = hashlib.sha256(_text.file_bytes(path)).hexdigest()
         except OSError as exc:
             out.status = "error"
             out.message = f"无法读取文件（{exc.strerror or exc}）：请检查文件是否存在、是否有读取权限"
@@ -923,6 +977,13 @@ def _as_date(value) -> dt.date | None:
         except ValueError as exc:
             raise InputError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _is_station_list(path: Path) -> bool:

@@ -20,6 +20,7 @@ cannot be read is one row).
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import polars as pl
@@ -100,9 +101,10 @@ def is_generic(header: list[str], mapping: dict[str, str] | None = None) -> bool
 
 def parse_generic(path: str | Path, mapping: dict[str, str] | None = None) -> _text.Parsed:
     path = Path(path)
-    if path.read_bytes()[:4] == b"PAR1":
+    data = _text.file_bytes(path)
+    if data[:4] == b"PAR1":
         try:
-            table = pl.read_parquet(path)
+            table = pl.read_parquet(io.BytesIO(data))
         except Exception as exc:
             raise InputError(f"{path}: unreadable Parquet file ({exc})") from exc
         header = table.columns

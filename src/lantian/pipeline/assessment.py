@@ -579,6 +579,11 @@ def targets_status(
 
 def warnings_from_file(path: str | Path, options: Options = DEFAULT) -> pl.DataFrame:
     """Warning levels from a forecast CSV ``city,date,aqi`` (spec §8)."""
+    return calc_warn.episodes(read_forecast(path), options)
+
+
+def read_forecast(path: str | Path) -> pl.DataFrame:
+    """A daily AQI forecast CSV ``city,date,aqi``, checked: every row a date and an integer AQI."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such forecast file")
@@ -598,5 +603,4 @@ def warnings_from_file(path: str | Path, options: Options = DEFAULT) -> pl.DataF
             bad = _first_bad(frame, column, parsed[column])
             shown = "空值" if bad is None else repr(bad)
             raise InputError(f"预报文件 {p}：{column} {shown} 无法识别；{column} 须为 {form}，每行都要填写")
-    frame = parsed
-    return calc_warn.episodes(frame, options)
+    return parsed

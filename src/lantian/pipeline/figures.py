@@ -24,6 +24,7 @@ scores of the monthly assessment notice (``lantian report monthly``, ``quarterly
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -628,20 +629,47 @@ def primary_days(days: list[dict]) -> dict[str, int]:
     return out
 
 
+def _city_daily_or_none(ds: Dataset, city: str, period: Period, options: Options) -> pl.DataFrame | None:
+    try:
+        daily, _ = pa.city_daily(ds, city, period.start, period.end, options)
+    except NotFound:
+        return None
+    return daily.collect()
+
+
 def monthly_trend(ds: Dataset, city: str, period: Period, options: Options = DEFAULT) -> dict[str, dict]:
     """PM2.5, composite index and good-day rate of each month of the period and of the same month last
     year (``{"this_year": {"2016-01": {...}}, "last_year": {"2015-01": {...}}}``); months without data are
-    left out."""
+    left out.
+
+    Each month's figures are those of ``lantian assess --period YYYY-MM --compare``: the city daily
+    values (one per natural day, whatever the range read) are read once for the period and once for the
+    same period last year, and each month is assessed on its days."""
     this_year: dict[str, dict] = {}
     last_year: dict[str, dict] = {}
-    for month in period.months():
-        try:
-            m = assessment(ds, city, month.label, True, None, options)
-        except NotFound:  # a month without data has no point on the trend
-            continue
-        this_year[month.label] = {k: m.result.get(k) for k in _TREND_ITEMS}
-        if m.previous is not None:
-            last_year[month.same_period_last_year().label] = {k: m.previous.get(k) for k in _TREND_ITEMS}
+    current = _city_daily_or_none(ds, city, period, options)
+    if current is None:
+        return {"this_year": this_year, "last_year": last_year}
+    previous = _city_daily_or_none(ds, city, period.same_period_last_year(), options)
+
+    def figures(daily: pl.DataFrame | None, month: Period) -> dict | None:
+        days = None if daily is None else daily.filter(pl.col(DATE).is_between(month.start, month.end))
+        if days is None or days.is_empty():  # a month without data has no point on the trend
+            return None
+        result = calc_assess.assess(days, month, CITY, options)
+        row = to_jsonable(result.row(0, named=True)) if len(result) else {}
+        return {k: row.get(k) for k in _TREND_ITEMS}
+
+    # the months are independent: two at a time (Polars runs each query outside the GIL)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        months = period.months()
+        for month, this in zip(months, pool.map(lambda m: figures(current, m), months), strict=True):
+            if this is not None:
+                this_year[month.label] = this
+        befores = [m.same_period_last_year() for m in months if m.label in this_year]
+        for before, that in zip(befores, pool.map(lambda m: figures(previous, m), befores), strict=True):
+            if that is not None:
+                last_year[before.label] = that
     return {"this_year": this_year, "last_year": last_year}
 
 

@@ -49,6 +49,9 @@ from lantian.reports.figures import (
 from lantian.reports.spec import Document, Paragraph, Section
 from lantian.schema import CITY_SUFFIX, city_key
 
+#: The field of a ranking row holding the value ranked (``lantian rank --by``).
+RANK_VALUE = {"index": "composite_index", "change": "index_change_pct", "pm25": "pm25", "good_rate": "good_rate"}
+
 _STATISTIC = {"mean": "mean", 95.0: "p95", 98.0: "p98", 90.0: "p90"}
 
 
@@ -136,9 +139,11 @@ def air_quality(
     group: str | None = None,
     groups_file: Path | None = None,
     targets_file: Path | None = None,
-) -> tuple[PeriodFigures, Ranking | None, list[TargetLine] | None, dict, list[str]]:
-    """The air-quality part of a period report: figures, province ranking, targets, raw results, sources."""
-    from lantian.pipeline.figures import period_report
+    lang: str = "zh",
+) -> tuple[PeriodFigures, dict[str, Ranking] | None, list[TargetLine] | None, dict, list[str]]:
+    """The air-quality part of a period report: figures, the province rankings (``by`` → ranking),
+    targets, raw results, sources."""
+    from lantian.pipeline.figures import STATUS_NAMES, period_report, target_name
 
     res = period_report(
         ds,
@@ -170,28 +175,43 @@ def air_quality(
         data["monthly"] = res.monthly
     ranking = None
     if res.ranking is not None:
-        r = res.ranking
-        ranking = Ranking(
-            group=r.group,
-            by=r.by,
-            entries=[RankEntry(x["city"], x["rank"], x.get("composite_index")) for x in r.rows],
-        )
-        data["rank"] = r.to_dict()
-        sources.append(
-            f"lantian rank --group {group} --period {r.period}"
-            + (f" --groups {groups_file}" if groups_file else "")
-            + " --json"
-        )
+        from lantian.pipeline.figures import ranking as rank_of
+
+        # the notice's rankings: by composite index (the period report's), by its change, by PM2.5 and
+        # by good-day ratio — each the pipeline's ranking of the group (``lantian rank --by``)
+        ranking = {}
+        for by, result in (("index", res.ranking), ("change", None), ("pm25", None), ("good_rate", None)):
+            if result is None:
+                try:
+                    result = rank_of(ds, group, assess_period, by, groups_file, None, options)
+                except NotFound:
+                    continue
+            value = RANK_VALUE[by]
+            ranking[by] = Ranking(
+                group=result.group,
+                by=by,
+                entries=[
+                    RankEntry(x["city"], x["rank"], x.get(value), x.get("index_change_pct"))
+                    for x in result.rows
+                ],
+            )
+            data["rank" if by == "index" else f"rank_{by}"] = result.to_dict()
+            sources.append(
+                f"lantian rank --group {group} --period {result.period} --by {by}"
+                + (f" --groups {groups_file}" if groups_file else "")
+                + " --json"
+            )
     targets = None
     if res.targets is not None:
         status = res.targets.to_dict()
+        zh = lang == "zh"
         targets = [
             TargetLine(
-                name=s["target"],
-                target=s["limit"],
-                actual=s["current"],
-                status=s["status"],
-                remaining=s["verdict_zh"],
+                name=target_name(s["target"], lang),
+                target=(s.get("limit_zh") or s["limit"]) if zh else s["limit"],
+                actual=(s.get("current_zh") or s["current"]) if zh else s["current"],
+                status=STATUS_NAMES.get(s["status"], (s["status"], s["status"]))[0 if zh else 1],
+                remaining=s["verdict_zh"] if zh else s["verdict_en"],
             )
             for s in status["targets"]
         ]
@@ -223,7 +243,7 @@ def daily_from_store(
     doc = build_daily(
         name, day, city_row, station_rows, lang=lang, office=office, number=number, sources=sources
     )
-    doc.data = {"daily": {"rows": rows}, "stations": station_rows}
+    doc.data = {"daily": {"rows": rows}, "stations": station_rows, "commands": sources}
     return doc
 
 
@@ -402,7 +422,7 @@ def build_report(
     if ds is not None:
         try:
             figures, ranking, target_lines, data, sources = air_quality(
-                ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets
+                ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets, lang
             )
         except NotFound as exc:
             if kind == "annual" or not str(exc).startswith(NO_CITY_DATA):
@@ -418,7 +438,7 @@ def build_report(
             kind,
             figures,
             lang,
-            province_rank=ranking,
+            province_ranks=ranking,
             targets=target_lines,
             office=office,
             number=number,
@@ -448,7 +468,7 @@ def build_report(
             kind,
             figures,
             lang,
-            province_rank=ranking,
+            province_ranks=ranking,
             office=office,
             number=number,
             data=data,
@@ -473,7 +493,7 @@ def build_report(
             figures.end if figures is not None else missing.end,
             figures,
             lang,
-            province_rank=ranking,
+            province_ranks=ranking,
             scores=scores,
             cases=cases,
             office=office,

@@ -21,10 +21,16 @@ from lantian.reports.figures import (
     TargetLine,
     UnitScore,
 )
-from lantian.reports.labels import KIND_TITLE_EN, KIND_TITLE_ZH, t
+from lantian.reports.labels import (
+    KIND_TITLE_EN,
+    KIND_TITLE_ZH,
+    city_full_name,
+    issue_date,
+    office_name,
+    source_lines,
+    t,
+)
 from lantian.reports.spec import (
-    DEFAULT_OFFICE_EN,
-    DEFAULT_OFFICE_ZH,
     Column,
     Document,
     Paragraph,
@@ -37,9 +43,9 @@ ESCALATION_ORDER = ("提醒", "通报", "约谈", "移交纪委监委")
 
 
 def period_label(kind: str, period: str, lang: str) -> str:
-    """``2016`` → 2016年; ``2016Q3`` → 2016年第三季度; ``2016-07`` → 2016年7月 (``Period.label_zh``,
-    ``label_en``); weeks, and periods not of ``kind``, as given."""
-    if kind not in ("annual", "quarterly", "monthly"):
+    """``2016`` → 2016年; ``2016Q4`` → 2016年第四季度; ``2016-12`` → 2016年12月; ``2016-W50`` →
+    2016年第50周（12月12日—12月18日） (``Period.label_zh``, ``label_en``); a period not of ``kind`` as given."""
+    if kind not in ("annual", "quarterly", "monthly", "weekly"):
         return period
     try:
         return parse_period(period, kind=kind).label_in(lang)
@@ -60,18 +66,21 @@ def _document(
     sources: list[str] | None,
 ) -> Document:
     label = period_label(kind, period, lang)
+    name = city_full_name(city)
     return Document(
         kind=kind,
-        title=t(lang, f"{city}{label}{KIND_TITLE_ZH[kind]}", f"{city} {KIND_TITLE_EN[kind]}, {label}"),
-        city=city,
+        title=t(lang, f"{name}{label}{KIND_TITLE_ZH[kind]}", f"{name} {KIND_TITLE_EN[kind]}, {label}"),
+        city=name,
         period=period,
-        date=issued or end + dt.timedelta(days=1),
+        # the period's end once it is over, else today: never a date still to come
+        date=issued or issue_date(end),
         lang=lang,
-        office=office or t(lang, DEFAULT_OFFICE_ZH, DEFAULT_OFFICE_EN),
+        office=office_name(city, office, lang),
         number=number,
         addressees=t(lang, "各区县（市）人民政府，市直有关单位：", ""),
-        data=data,
-        sources=list(sources or []),
+        # the commands that print the same figures stay in the JSON form; the document names its sources
+        data={**data, "commands": list(sources or [])},
+        sources=source_lines(list(sources or []), lang),
     )
 
 
@@ -83,10 +92,13 @@ def _air_quality_sections(
     county_rank: Ranking | None,
     targets: list[TargetLine] | None,
     charts: bool,
+    province_ranks: dict[str, Ranking] | None = None,
 ) -> None:
+    if province_ranks and province_rank is None:
+        province_rank = province_ranks.get("index") or next(iter(province_ranks.values()))
     label = period_label(doc.kind, doc.period, lang)
     overview = Section(t(lang, "环境空气质量总体状况", "Overall air quality"))
-    overview.add(*P.summary_paragraphs(f, label, lang, province_rank), P.indicator_table(f, lang))
+    overview.add(*P.summary_paragraphs(f, label, lang, province_rank, province_ranks), P.indicator_table(f, lang))
     doc.add(overview)
     doc.add(
         Section(t(lang, "六项污染物浓度及达标情况", "Six pollutants and attainment")).add(
@@ -100,7 +112,21 @@ def _air_quality_sections(
     doc.add(days)
     if province_rank is not None or county_rank is not None:
         rank = Section(t(lang, "排名情况", "Rankings"))
-        if province_rank is not None:
+        if province_ranks:
+            rank.add(
+                P.rankings_table(
+                    province_ranks,
+                    lang,
+                    "province_rank",
+                    t(
+                        lang,
+                        f"{province_rank.group}城市环境空气质量排名",
+                        f"Ranking of the cities of {province_rank.group}",
+                    ),
+                    highlight=f.city,
+                )
+            )
+        elif province_rank is not None:
             rank.add(
                 P.ranking_table(
                     province_rank,
@@ -175,6 +201,7 @@ def build_period_report(
     province_rank: Ranking | None = None,
     county_rank: Ranking | None = None,
     targets: list[TargetLine] | None = None,
+    province_ranks: dict[str, Ranking] | None = None,
     office: str | None = None,
     number: str = "",
     issued: dt.date | None = None,
@@ -189,7 +216,9 @@ def build_period_report(
         doc = _document(
             kind, figures.city, figures.period, lang, office, number, issued, figures.end, data or {}, sources
         )
-        _air_quality_sections(doc, figures, lang, province_rank, county_rank, targets, charts=True)
+        _air_quality_sections(
+            doc, figures, lang, province_rank, county_rank, targets, charts=True, province_ranks=province_ranks
+        )
         return doc
     if missing is None:
         raise InputError(f"a {kind} report needs the air-quality figures of its period or the reason they are missing")
@@ -346,6 +375,7 @@ def build_cycle_report(
     targets: list[TargetLine] | None = None,
     scores: list[UnitScore] | None = None,
     cases: CaseSummary | None = None,
+    province_ranks: dict[str, Ranking] | None = None,
     office: str | None = None,
     number: str = "",
     issued: dt.date | None = None,
@@ -359,7 +389,8 @@ def build_cycle_report(
     doc = _document(kind, city, period, lang, office, number, issued, end, data or {}, sources)
     if figures is not None:
         _air_quality_sections(
-            doc, figures, lang, province_rank, county_rank, targets, charts=kind != "weekly"
+            doc, figures, lang, province_rank, county_rank, targets, charts=kind != "weekly",
+            province_ranks=province_ranks,
         )
     elif missing is not None:
         doc.add(missing_air_quality_section(missing, kind, lang))

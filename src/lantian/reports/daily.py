@@ -11,10 +11,19 @@ from __future__ import annotations
 import datetime as dt
 
 from lantian.reports import charts
-from lantian.reports.labels import KIND_TITLE_EN, KIND_TITLE_ZH, pollutant, pollutants, t, unit
+from lantian.reports.labels import (
+    KIND_TITLE_EN,
+    KIND_TITLE_ZH,
+    city_full_name,
+    issue_date,
+    office_name,
+    pollutant,
+    pollutants,
+    source_lines,
+    t,
+    unit,
+)
 from lantian.reports.spec import (
-    DEFAULT_OFFICE_EN,
-    DEFAULT_OFFICE_ZH,
     Column,
     Document,
     Paragraph,
@@ -22,6 +31,11 @@ from lantian.reports.spec import (
     Table,
 )
 from lantian.standards import aqi_level, get, regime_for_day
+
+#: Symbols of the pollutants as column headings of the station table.
+SYMBOLS: dict[str, str] = {
+    "pm25": "PM₂.₅", "pm10": "PM₁₀", "o3_8h": "O₃-8h", "no2": "NO₂", "so2": "SO₂", "co": "CO",
+}
 
 #: Daily report items in display order (HJ 633—2026 §4.2.2; HJ 633—2012 §5.1.2 adds O3 1-hour).
 DAILY_ITEMS: tuple[str, ...] = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25")
@@ -97,19 +111,21 @@ def build_daily(
     ``station_code`` and ``name``. ``warning`` is the result of the warning check for the forecast
     (``level``, ``level_name``, ``forecast``: list of ``{date, aqi}``), or ``None``.
     """
-    office = office or t(lang, DEFAULT_OFFICE_ZH, DEFAULT_OFFICE_EN)
+    city = city_full_name(city)
+    commands = list(sources or [])
     doc = Document(
         kind="daily",
         title=t(lang, f"{city}{KIND_TITLE_ZH['daily']}", f"{city} {KIND_TITLE_EN['daily']}"),
         subtitle=t(lang, f"{day.year}年{day.month}月{day.day}日", day.isoformat()),
         city=city,
         period=day.isoformat(),
-        date=issued or day + dt.timedelta(days=1),
+        # the day itself once it is over, else today: never a date still to come
+        date=issued or issue_date(day),
         lang=lang,
-        office=office,
+        office=office_name(city, office, lang),
         number=number,
-        sources=list(sources or []),
-        data={"city": city_row, "stations": station_rows, "warning": warning},
+        sources=source_lines(commands, lang),
+        data={"city": city_row, "stations": station_rows, "warning": warning, "commands": commands},
     )
 
     # 一、全市空气质量状况
@@ -169,7 +185,8 @@ def build_daily(
                 }
             )
         conc = [
-            Column(p, pollutant(p, lang), "conc", pollutant=p)
+            # the station table names the pollutants by their symbols (the city table above spells them out)
+            Column(p, t(lang, SYMBOLS[p], pollutant(p, lang)), "conc", pollutant=p)
             for p in ("pm25", "pm10", "o3_8h", "no2", "so2", "co")
         ]
         stations.add(

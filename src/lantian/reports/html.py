@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import unicodedata
 
 import jinja2
 
@@ -19,20 +20,19 @@ _ENV = jinja2.Environment(
 )
 
 LABELS = {
-    "zh": {"table": "表", "chart": "图", "sources": "数据来源（输出同一数字的命令）："},
-    "en": {
-        "table": "Table",
-        "chart": "Figure",
-        "sources": "Sources (commands that print the same figures):",
-    },
+    "zh": {"table": "表", "chart": "图", "sources": "数据来源："},
+    "en": {"table": "Table", "chart": "Figure", "sources": "Sources:"},
 }
 
 
 def office_mark(doc: Document) -> str:
-    """发文机关标志: the issuing office, prefixed with the city unless its name already says it."""
+    """发文机关标志: the same words as the signature (发文机关署名); the builders name the office with the
+    city's full name (:func:`lantian.reports.labels.office_name`), a hand-made document gets it here."""
+    from lantian.schema import city_key
+
     if doc.lang == "zh":
-        return doc.office if doc.office.startswith(doc.city) else f"{doc.city}{doc.office}"
-    return f"{doc.city} {doc.office}"
+        return doc.office if doc.office.startswith(city_key(doc.city)) else f"{doc.city}{doc.office}"
+    return doc.office if doc.office.startswith(city_key(doc.city)) else f"{doc.city} {doc.office}"
 
 
 def caption(kind: str, n: int, title: str, lang: str) -> str:
@@ -56,6 +56,41 @@ def _cell_class(column, row) -> str:
     return cls
 
 
+#: Width of the A4 text block in characters of the table font (156 mm at 9.5 pt ≈ 46 CJK characters).
+TEXT_BLOCK_CHARS = 46
+#: A text column wider than this many characters wraps (a note, a verdict); others keep one line.
+WRAP_CHARS = 14
+#: A column whose cells are at most this wide never wraps (names, statuses, numbers).
+NOWRAP_CHARS = 9
+
+
+def text_width(text: str) -> float:
+    """Width of ``text`` in CJK character widths: full-width characters 1, others about 0.55."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in text)
+
+
+def nowrap_columns(columns, cells: list[list[dict]]) -> set[int]:
+    """The columns whose every cell is short enough to stay on one line (:data:`NOWRAP_CHARS`)."""
+    return {
+        i
+        for i in range(len(columns))
+        if max((text_width(row[i]["text"]) for row in cells), default=0.0) <= NOWRAP_CHARS
+    }
+
+
+def column_widths(columns, cells: list[list[dict]]) -> tuple[list[float], bool]:
+    """Column widths in percent of the table from the content (a heading may take two lines, a long
+    text wraps at :data:`WRAP_CHARS`), and whether the table needs the smaller font to fit the page."""
+    need = []
+    for i, c in enumerate(columns):
+        body = max((text_width(row[i]["text"]) for row in cells), default=0.0)
+        head = text_width(c.label)
+        width = max(body, head / 2 if head > 4 else head, 2.0)
+        need.append(min(width, WRAP_CHARS) + 1.2)  # + the cell's padding
+    total = sum(need)
+    return [round(100 * n / total, 1) for n in need], total > TEXT_BLOCK_CHARS
+
+
 def layout(doc: Document) -> list[dict]:
     """The document as nested dicts ready for the template, with numbered headings, tables, charts."""
     counters = {"table": 0, "chart": 0}
@@ -77,19 +112,26 @@ def layout(doc: Document) -> list[dict]:
                 out["blocks"].append({"type": "paragraph", "text": block.text})
             elif isinstance(block, Table):
                 counters["table"] += 1
+                cells = [
+                    [{"text": format_cell(row[c.key], c, row), "cls": _cell_class(c, row)} for c in block.columns]
+                    for row in block.rows
+                ]
+                widths, wide = column_widths(block.columns, cells)
+                for i in nowrap_columns(block.columns, cells):
+                    for row in cells:
+                        row[i]["cls"] += " nowrap"
                 out["blocks"].append(
                     {
                         "type": "table",
                         "name": block.name,
                         "caption": caption("table", counters["table"], block.title, doc.lang),
                         "columns": block.columns,
-                        "cells": [
-                            [
-                                {"text": format_cell(row[c.key], c, row), "cls": _cell_class(c, row)}
-                                for c in block.columns
-                            ]
-                            for row in block.rows
-                        ],
+                        "widths": widths,
+                        "wide": wide,
+                        # a table of up to 12 rows is kept on one page; a longer one may break between rows
+                        "short": len(block.rows) <= 12,
+                        "highlight": set(block.highlight),
+                        "cells": cells,
                         "note": block.note,
                     }
                 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from lantian.schema import NAMES_EN
+import datetime as dt
+
+from lantian.schema import CITY_SUFFIX, NAMES_EN, city_key
 
 #: Pollutant names as the bulletins print them.
 POLLUTANT_ZH: dict[str, str] = {
@@ -73,3 +75,84 @@ def unit(code: str) -> str:
 def t(lang: str, zh: str, en: str) -> str:
     """Pick the text of the report's language."""
     return zh if lang == "zh" else en
+
+
+#: Endings of names that are already an administrative unit's full name (湘西州, 大兴安岭地区, 阿拉善盟).
+_FULL_NAME_ENDINGS = ("市", "自治州", "地区", "盟")
+
+
+def city_full_name(name: str) -> str:
+    """The city's name as a document's title writes it: 株洲 → 株洲市; 株洲市, 湘西州 as given."""
+    name = name.strip()
+    if name.endswith(_FULL_NAME_ENDINGS) or (len(name) >= 3 and name.endswith("州")):
+        return name
+    return city_key(name) + CITY_SUFFIX
+
+
+def office_name(city: str, office: str | None, lang: str) -> str:
+    """The issuing office as both the masthead (发文机关标志) and the signature (发文机关署名) print it:
+    ``office`` (else the setting ``office``, default 蓝天办), preceded by the city's full name unless it
+    already names the city (株洲市蓝天办; 市蓝天办 → 株洲市蓝天办)."""
+    from lantian import config
+    from lantian.reports.spec import DEFAULT_OFFICE_EN, DEFAULT_OFFICE_ZH
+
+    if office is None:
+        configured = config.load().value("office")
+        if lang == "zh":
+            office = configured or DEFAULT_OFFICE_ZH
+        else:
+            office = configured if configured and configured.isascii() else DEFAULT_OFFICE_EN
+    office = office.strip()
+    full = city_full_name(city)
+    if lang != "zh":
+        return office if office.startswith(city_key(city)) else f"{full} {office}"
+    if office.startswith(city_key(city)):
+        return office
+    if office.startswith(CITY_SUFFIX):
+        return city_key(city) + office
+    return full + office
+
+
+def issue_date(end: dt.date, today: dt.date | None = None) -> dt.date:
+    """成文日期 of a document on a period ending on ``end``: the period's end when it is over; today
+    while it is not (a document is never dated in the future). ``today`` from the one clock
+    (:data:`lantian.clock.SYSTEM_CLOCK`) unless given."""
+    if today is None:
+        from lantian.clock import SYSTEM_CLOCK
+
+        today = SYSTEM_CLOCK.today()
+    return end if end < today else today
+
+
+#: What the printed source line says of the figures each command prints (the commands themselves stay in
+#: the JSON form, ``data["commands"]``). Order: air quality, ranking, targets, supervision.
+SOURCE_WORDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("lantian assess", "lantian daily", "lantian aqi"),
+        "环境空气质量监测数据：国家城市空气质量实时发布平台及本市监测站点发布的监测数据，"
+        "按《环境空气质量指数（AQI）技术规定》（HJ 633）和《环境空气质量评价技术规范》（HJ 663）统计",
+        "Air-quality monitoring data: the national real-time urban air quality platform and the city's "
+        "monitoring stations, graded per HJ 633 and assessed per HJ 663",
+    ),
+    (
+        ("lantian rank",),
+        "排名：同组各城市同期监测数据，按城市环境空气质量排名技术规定排名",
+        "Rankings: the group's cities over the same period, ranked per the city ranking rules",
+    ),
+    (("lantian targets",), "年度目标：本办年度考核目标", "Targets: the office's annual targets"),
+    (
+        ("lantian cycle",),
+        "问题交办、督办及考核得分：本系统督查数据库",
+        "Cases, escalations and scores: the supervision database of this system",
+    ),
+)
+
+
+def source_lines(commands: list[str], lang: str) -> list[str]:
+    """The printed 数据来源 of a document whose figures the ``commands`` print: one line of words per
+    kind of source, in the order of :data:`SOURCE_WORDS`; no command is printed."""
+    out = []
+    for prefixes, zh, en in SOURCE_WORDS:
+        if any(c.startswith(prefixes) for c in commands):
+            out.append(t(lang, zh, en) + t(lang, "。", "."))
+    return out

@@ -96,6 +96,6 @@ def render_markdown(doc: Document, assets: Path | None = None) -> str:
         lines.append("---")
         lines.append("")
         lines.extend(f"{_text(f)}  " for f in doc.footnotes)
-        lines.extend(f"{_code(s)}  " for s in doc.sources)
+        lines.extend(f"{_text(s)}  " for s in doc.sources)
         lines.append("")
     return "\n".join(lines)

@@ -6,10 +6,12 @@ monthly notice (air-quality part). Every number is a field of a :mod:`lantian.re
 
 from __future__ import annotations
 
+from lantian.errors import InputError
+from lantian.periods import parse_period
 from lantian.reports import charts
 from lantian.reports.figures import PeriodFigures, Ranking, TargetLine
 from lantian.reports.formatting import format_number
-from lantian.reports.labels import STATISTIC_EN, STATISTIC_ZH, pollutant, pollutants, t, unit
+from lantian.reports.labels import STATISTIC_EN, STATISTIC_ZH, city_full_name, pollutant, pollutants, t, unit
 from lantian.reports.spec import Column, Paragraph, Section, Table
 from lantian.standards import get
 
@@ -35,11 +37,15 @@ def _change_words(pct, lang: str) -> str:
 
 
 def summary_paragraphs(
-    f: PeriodFigures, label: str, lang: str, rank: Ranking | None = None
+    f: PeriodFigures,
+    label: str,
+    lang: str,
+    rank: Ranking | None = None,
+    ranks: dict[str, Ranking] | None = None,
 ) -> list[Paragraph]:
-    """The opening paragraphs: composite index, good days, heavy days, PM2.5, attainment, rank."""
+    """The opening paragraphs: composite index, good days, heavy days, PM2.5, attainment, ranks."""
     out: list[str] = []
-    city = f.city
+    city = city_full_name(f.city)
     ci = format_number(f.composite_index, 2)
     change = _change_words(f.composite_change_pct, lang)
     if lang == "zh":
@@ -104,16 +110,25 @@ def summary_paragraphs(
                 else "Not all six pollutants met the Grade II standard (see the table).",
             )
         )
-    if rank is not None:
-        entry = rank.position(city)
-        if entry is not None and entry.rank is not None:
-            out.append(
-                t(
-                    lang,
-                    f"在{rank.group}{len(rank.entries)}个城市中，综合指数排名第{entry.rank}位。",
-                    f"Its composite index ranked {entry.rank} of {len(rank.entries)} in {rank.group}.",
-                )
+    ranks = ranks or ({rank.by: rank} if rank is not None else {})
+    said_zh, said_en = [], []
+    for by, zh, en, _ in RANKINGS:
+        r = ranks.get(by)
+        entry = r.position(f.city) if r is not None else None
+        if entry is None or entry.rank is None:
+            continue
+        tied = [x.rank for x in r.entries].count(entry.rank) > 1
+        said_zh.append(f"{zh.split('（')[0]}排名{'并列' if tied else ''}第{entry.rank}位")
+        said_en.append(f"{en.split(' (')[0].lower()} {'tied ' if tied else ''}{entry.rank}")
+    if said_zh:
+        first = next(iter(ranks.values()))
+        out.append(
+            t(
+                lang,
+                f"在{first.group}{len(first.entries)}个城市中，{'，'.join(said_zh)}。",
+                f"Among the {len(first.entries)} cities of {first.group}: {', '.join(said_en)}.",
             )
+        )
     return [Paragraph(s) for s in out]
 
 
@@ -158,7 +173,7 @@ def statistics_table(f: PeriodFigures, lang: str, name: str = "pollutants") -> T
         ]
     return Table(
         name,
-        t(lang, f"{f.city}六项污染物浓度及评价", f"Six pollutants, {f.city}"),
+        t(lang, f"{city_full_name(f.city)}六项污染物浓度及评价", f"Six pollutants, {city_full_name(f.city)}"),
         columns,
         rows,
         note=t(
@@ -292,6 +307,69 @@ def ranking_table(rank: Ranking, lang: str, name: str, title: str, highlight: st
     return Table(name, title, columns, rows)
 
 
+#: The rankings of a provincial notice, in its column order: (``by`` of ``lantian rank``, heading zh, en,
+#: the row field of the value, its format).
+RANKINGS: tuple[tuple[str, str, str, str], ...] = (
+    ("index", "综合指数", "Composite index", "dec2"),
+    ("change", "综合指数变化率", "Index change", "signed_pct1"),
+    ("pm25", "PM₂.₅浓度（μg/m³）", "PM2.5 (μg/m³)", "int"),
+    ("good_rate", "优良天数比例", "Good-day ratio", "pct1"),
+)
+
+
+def rank_text(rank: int | None, tied: bool, lang: str) -> str | None:
+    """A rank as a notice prints it: 3, or 3（并列） when another member has the same rank."""
+    if rank is None:
+        return None
+    return f"{rank}{t(lang, '（并列）', ' (tied)')}" if tied else str(rank)
+
+
+def rankings_table(
+    ranks: dict[str, Ranking], lang: str, name: str, title: str, highlight: str | None = None
+) -> Table:
+    """One table of the group's members with each ranking of ``ranks`` (``by`` → the pipeline's ranking):
+    value and rank side by side, ties as 并列, rows in the order of the first ranking, the city's own row
+    highlighted."""
+    order = [by for by, *_ in RANKINGS if by in ranks]
+    first = ranks[order[0]]
+    rows, highlight_rows = [], []
+    for i, e in enumerate(first.entries):
+        row: dict = {"name": e.name}
+        for by in order:
+            r = ranks[by]
+            mine = r.position(e.name)
+            ties = [x.rank for x in r.entries]
+            rank = mine.rank if mine is not None else None
+            row[f"{by}_value"] = mine.value if mine is not None else None
+            row[f"{by}_rank"] = rank
+            row[f"{by}_rank_text"] = rank_text(rank, rank is not None and ties.count(rank) > 1, lang)
+        # the ranks of the first ranking, as ``lantian rank`` prints them
+        row["rank"], row["value"] = row[f"{order[0]}_rank"], row[f"{order[0]}_value"]
+        rows.append(row)
+        if highlight and first.position(highlight) is e:
+            highlight_rows.append(i)
+    columns = [Column("name", t(lang, "城市", "City"))]
+    for by, zh, en, fmt in RANKINGS:
+        if by in ranks:
+            columns += [
+                Column(f"{by}_value", t(lang, zh, en), fmt),
+                Column(f"{by}_rank_text", t(lang, "排名", "Rank")),
+            ]
+    return Table(
+        name,
+        title,
+        columns,
+        rows,
+        note=t(
+            lang,
+            "综合指数、PM₂.₅浓度越低排名越前，变化率越低（改善越多）排名越前，优良天数比例越高排名越前；"
+            "数值相同者排名并列。",
+            "Lower index, PM2.5 and change rank first, higher good-day ratio ranks first; equal values tie.",
+        ),
+        highlight=highlight_rows,
+    )
+
+
 def targets_table(lines: list[TargetLine], lang: str, name: str = "targets") -> Table:
     return Table(
         name,
@@ -316,6 +394,14 @@ def targets_table(lines: list[TargetLine], lang: str, name: str = "targets") -> 
     )
 
 
+def _label(period: str, lang: str) -> str:
+    """The period as a document writes it (2016年12月, 2016年第四季度), or as given if it is no period."""
+    try:
+        return parse_period(period).label_in(lang)
+    except InputError:  # a label that is no period text is printed as given
+        return period
+
+
 def chart_section(f: PeriodFigures, lang: str, heading: str | None = None) -> Section | None:
     """Calendar heatmap of daily categories and monthly trends against last year."""
     blocks = []
@@ -325,7 +411,9 @@ def chart_section(f: PeriodFigures, lang: str, heading: str | None = None) -> Se
                 [(d.date, d.level) for d in f.daily],
                 name="calendar",
                 title=t(
-                    lang, f"{f.city}{f.period}逐日空气质量类别", f"Daily AQI category, {f.city}, {f.period}"
+                    lang,
+                    f"{city_full_name(f.city)}{_label(f.period, lang)}逐日空气质量类别",
+                    f"Daily AQI category, {city_full_name(f.city)}, {_label(f.period, lang)}",
                 ),
                 lang=lang,
             )

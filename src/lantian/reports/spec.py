@@ -54,6 +54,8 @@ class Table:
     columns: list[Column]
     rows: list[dict]
     note: str = ""
+    #: indices of the rows to highlight (the city's own row in a ranking)
+    highlight: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         keys = {c.key for c in self.columns}

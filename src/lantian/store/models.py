@@ -305,3 +305,89 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class JobRun(Base):
+    """One run of a scheduled job of ``lantian run`` for one period (``2026-W14``, ``2026-04-06`` …).
+
+    Unique per (job, period): a job is done at most once per period, whatever restarts happen; a run
+    cut short (``running`` when its process died) or ``failed`` is taken up again.
+    """
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(40))
+    #: running | done | failed
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The process that runs or ran it (``host:pid:start``).
+    runner: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_run"),)
+
+
+class OpsMark(Base):
+    """A named value of the running service: its heartbeat, each job's last success and failure, the
+    newest hour alerted on per city."""
+
+    __tablename__ = "ops_marks"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """The outbox: one message to one channel (webhook or e-mail), written in the transaction that
+    decides it and sent afterwards; unique per (key, channel, target), so a decision taken twice sends once.
+    After the last attempt fails the row stays as ``dead`` (the dead-letter record)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: What it is about, unique per event (``escalation:3:remind:2026-03-20``, ``heavy-hour:株洲:…``).
+    key: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(String(40))
+    #: webhook | email | none (no channel configured: recorded, not sent)
+    channel: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(500))
+    #: The unit the event concerns (a case's unit), if any.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: pending | sent | dead | unrouted
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (UniqueConstraint("key", "channel", "target", name="uq_notification"),)
+
+
+class ArchivedReport(Base):
+    """A report made on schedule (daily bulletin, weekly dispatch, monthly notice, quarterly review),
+    one per (kind, period): written when the report is published, with the document number it carries
+    (the next of its kind and year), so a report that could not be made takes no number."""
+
+    __tablename__ = "report_archive"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    #: The HTML file, relative to the archive directory (``None`` until written).
+    path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("kind", "period", name="uq_report_archive"),)

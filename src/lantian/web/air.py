@@ -108,9 +108,7 @@ class AirData:
         now = _display_hour(hour.value, lang)
         texts = hour.texts.get(lang, {})
         stations = [_display_hour(s, lang) for s in hour.stations]
-        last24 = [
-            {**_display_hour(r, lang), "label": r["time"].strftime("%H:%M")} for r in hour.last24
-        ]
+        last24 = [{**_display_hour(r, lang), "label": r["time"].strftime("%H:%M")} for r in hour.last24]
         regime = now.get("regime")
         return {
             "has_data": True,
@@ -160,7 +158,73 @@ class AirData:
         if panel is None:
             return {"has_data": False, "city": city, "year": year, "years": list(years)}
         files = {k: self.option(k) for k in ("targets_file", "forecast_file")}
-        return _format_year(panel, lang, city, list(years), files)
+        ctx = _format_year(panel, lang, city, list(years), files)
+        start, end = panel.assessment.start, panel.assessment.end
+        ctx["outlook"] = self._outlook_rows(city, year, end, lang)
+        ctx["explain"] = self._explain_rows(city, f"{start.isoformat()}..{end.isoformat()}", lang)
+        return ctx
+
+    def _outlook_rows(self, city: str, year: int, as_of: dt.date, lang: str) -> dict | None:
+        """The year-end outlook of the year page (None once the year is over or without history)."""
+        if as_of >= dt.date(year, 12, 31):
+            return None
+        try:
+            res = _cached(self, "outlook", city, year, as_of, self.option("targets_file"))
+        except (NotFound, InputError):
+            return None
+        from lantian.pipeline.outlook import TARGET_NAMES, TARGETS
+
+        rows = []
+        for s in res.targets:
+            decimals = TARGETS[s["target"]][2]
+            shown = decimals + (1 if s["target"] == "heavy_days" else 0)
+            rows.append(
+                {
+                    "label": TARGET_NAMES[s["target"]][1 if lang == "en" else 0],
+                    "threshold": F.published_text(s["threshold"], decimals),
+                    "ytd": F.published_text(s["ytd"], decimals),
+                    "expected": F.published_text(s["expected"], shown),
+                    "interval": "—"
+                    if s["low"] is None
+                    else f"{F.published_text(s['low'], shown)}–{F.published_text(s['high'], shown)}",
+                    "probability": (
+                        ("Insufficient data" if lang == "en" else F.INSUFFICIENT_ZH)
+                        if s["probability"] is None
+                        else f"{s['probability'] * 100:.0f}%"
+                    ),
+                    "likely": (s["probability"] or 0) >= 0.5,
+                    "insufficient": s["probability"] is None,
+                }
+            )
+        return {"as_of": res.as_of.isoformat(), "rows": rows, "n_sims": rows and res.targets[0]["n_sims"]}
+
+    def _explain_rows(self, city: str, period: str, lang: str) -> dict | None:
+        """The composite index by pollutant and the parts of its change (the explain-index figures)."""
+        try:
+            res = _cached(self, "explain", city, period)
+        except (NotFound, InputError):
+            return None
+        names = {"so2": "SO2", "no2": "NO2", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O3"}
+        rows = [
+            {
+                "pollutant": names[p["pollutant"]],
+                "part": f"{p['part']:.2f}",
+                "share": f"{p['share_pct']:.1f}%",
+                "change": "—" if p.get("change_part") is None else f"{p['change_part']:+.2f}",
+            }
+            for p in res["by_pollutant"]
+        ]
+        if not rows or not res["index_valid"]:
+            return None  # 数据不足: no index to explain (the page says so above)
+        return {
+            "index": res["composite_index"],
+            "last_year": res["composite_index_last_year"],
+            "rows": rows,
+            "days": [
+                {"date": d["date"], "aqi": d["aqi"], "cost": d["index_cost"], "category": d["category"]}
+                for d in res["costly_days"]
+            ],
+        }
 
     # -- API figures (the pipeline's results, as the CLI prints them; cached per store state) ----------
 
@@ -177,11 +241,18 @@ class AirData:
             if last is None:
                 raise NotFound(f"数据存储中没有 {station or city!r} 的数据")
             end = end or last
-            start = start or end - dt.timedelta(days=30)
+            start = start or end - dt.timedelta(days=min(30, (end - dt.date.min).days))
         if start > end:
-            raise InputError(f"起始日期 {start} 晚于结束日期 {end}")
+            raise InputError(
+                f"开始日期 from={start} 晚于结束日期 to={end}（未给出的一端取数据的最后一天或其前 30 天）；请改为 from ≤ to",
+                en=f"the first day from={start} is after the last day to={end} (a day not given is the last day "
+                "with data, or 30 days before it); use from ≤ to",
+            )
         if (end - start).days > 3660:
-            raise InputError("每次最多查询十年的日数据；请缩小 start..end 的范围")
+            raise InputError(
+                "每次最多查询十年的日数据；请缩小 from..to 的范围",
+                en="at most ten years of daily data per request; narrow the range from..to",
+            )
         return _cached(self, "daily", station, city, start, end)
 
     def assessment(self, city: str | None, period: str) -> dict:
@@ -199,6 +270,103 @@ class AirData:
         if not group:
             raise NotFound("未配置排名城市组：请在 lantian.toml 的 [web] 中设置 group（和 groups_file）")
         return _cached(self, "rank", group, period, by).to_dict()
+
+    def board(self, day: dt.date | None) -> dict:
+        """The provincial board of the configured group (``[web] group``) for ``day`` (default: newest)."""
+        self._need()
+        group = self.option("group")
+        if not group:
+            raise NotFound(
+                "未配置排名城市组：请在 lantian.toml 的 [web] 中设置 group（如 湖南）",
+                en="no ranking group configured: set group (e.g. 湖南) in [web] of lantian.toml",
+            )
+        return _cached(self, "board", group, day).to_dict()
+
+    def board_page(self, lang: str, day: dt.date | None) -> dict:
+        """The provincial board page: the rankings of :meth:`board` as tables, the office's city marked."""
+        en = lang == "en"
+        ds = self.dataset()
+        group = self.option("group")
+        if ds is None or not group:
+            return {"has_data": False, "group": group}
+        try:
+            b = self.board(day)
+        except NotFound:
+            return {"has_data": False, "group": group}
+        me = city_key(self.city(ds) or "")
+
+        def rank_text(r: dict) -> str:
+            if r.get("insufficient"):
+                return "Insufficient data" if en else F.INSUFFICIENT_ZH
+            return "—" if r.get("rank") is None else str(r["rank"])
+
+        def section(key, label, label_en, ranking, columns):
+            if not ranking or not ranking["rows"]:
+                return None
+            heads = [h_en if en else h for h, h_en, _, _ in columns]
+            rows = [
+                {
+                    "cells": [
+                        rank_text(r),
+                        r["city"],
+                        *[F.published_text(r.get(c), d) for _, _, c, d in columns[2:]],
+                    ],
+                    "self": city_key(r["city"]) == me,
+                }
+                for r in ranking["rows"]
+            ]
+            return {"id": key, "label": label_en if en else label, "headers": heads, "rows": rows}
+
+        base = [("排名", "Rank", "rank", 0), ("城市", "City", "city", 0)]
+        ci = ("综合指数", "Composite index", "composite_index", 2)
+        pm = ("PM2.5", "PM2.5", "pm25", 0)
+        sections = [
+            section(
+                "board-day", "当日综合指数排名", "The day, by composite index", b["day"], [*base, ci, pm]
+            ),
+            section(
+                "board-ytd",
+                "年初至今综合指数排名",
+                "Year to date, by composite index",
+                b["ytd_index"],
+                [*base, ci, pm, ("优良天数比例（%）", "Good-day ratio (%)", "good_rate", 1)],
+            ),
+            section(
+                "board-change",
+                "年初至今综合指数改善排名",
+                "Year to date, by change of the composite index",
+                b["ytd_change"],
+                [
+                    *base,
+                    ci,
+                    ("上年同期", "Last year", "composite_index_last_year", 2),
+                    ("变化率（%）", "Change (%)", "index_change_pct", 1),
+                ],
+            ),
+        ]
+        if b["hour"]:
+            rows = [
+                {
+                    "cells": [
+                        str(r["rank"]),
+                        r["city"],
+                        str(r["time"])[:16].replace("T", " "),
+                        str(r["aqi"]),
+                    ],
+                    "self": city_key(r["city"]) == me,
+                }
+                for r in b["hour"]
+            ]
+            heads = ["Rank", "City", "Hour", "AQI"] if en else ["排名", "城市", "时间", "AQI"]
+            sections.append(
+                {
+                    "id": "board-hour",
+                    "label": "Newest hour, by AQI" if en else "最新小时 AQI 排名",
+                    "headers": heads,
+                    "rows": rows,
+                }
+            )
+        return {"has_data": True, "group": group, "as_of": b["as_of"], "sections": [x for x in sections if x]}
 
     def targets(self, year: int | None) -> dict:
         """Year-to-date status of the city's targets (``[web] targets_file``)."""
@@ -266,6 +434,21 @@ class AirData:
         if kind == "rank":
             group, period, by = args
             return F.ranking(ds, group, period, by, self.option("groups_file"))
+        if kind == "outlook":
+            from lantian.pipeline.outlook import outlook
+
+            city, year, as_of, targets = args
+            return outlook(ds, [city], year, as_of, targets)[0]
+        if kind == "explain":
+            from lantian.pipeline.explain import explain_index
+
+            city, period = args
+            return explain_index(ds, city, period, top_days=5)
+        if kind == "board":
+            from lantian.pipeline.board import board
+
+            group, day = args
+            return board(ds, group, day, self.option("groups_file"))
         if kind == "targets":
             city, year, path = args
             return F.targets_now(ds, city, year, path)
@@ -288,7 +471,19 @@ def _cached(air: AirData, kind: str, *args):
 def _station_table(stations: list[dict], lang: str) -> list[dict]:
     """The stations table of the today page, as its CSV download gives it."""
     en = lang == "en"
-    keys = ("name", "code", "aqi", "category_label", "primary_label", "pm25", "pm10", "o3", "no2", "so2", "co")
+    keys = (
+        "name",
+        "code",
+        "aqi",
+        "category_label",
+        "primary_label",
+        "pm25",
+        "pm10",
+        "o3",
+        "no2",
+        "so2",
+        "co",
+    )
     heads = (
         ("Station", "Code", "AQI", "Category", "Primary pollutant", "PM2.5", "PM10", "O3", "NO2", "SO2", "CO")
         if en
@@ -322,8 +517,10 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
         {
             "key": "good_rate",
             "label": "优良天数比例" if not en else "Good-day rate",
-            "value": shown(F.published_text(r.get("good_rate"), hj663.RATE_DECIMALS, percent=True),
-                           r.get("valid_good_rate", True)),
+            "value": shown(
+                F.published_text(r.get("good_rate"), hj663.RATE_DECIMALS, percent=True),
+                r.get("valid_good_rate", True),
+            ),
         },
         {
             "key": "heavy_days",
@@ -333,8 +530,9 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
         {
             "key": "composite_index",
             "label": "综合指数" if not en else "Composite index",
-            "value": shown(F.published_text(r.get("composite_index"), hj663.INDEX_DECIMALS),
-                           r.get("index_valid", True)),
+            "value": shown(
+                F.published_text(r.get("composite_index"), hj663.INDEX_DECIMALS), r.get("index_valid", True)
+            ),
         },
     ]
     for item in hj663.INDEX_ITEMS:
@@ -342,7 +540,9 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
             {
                 "key": item,
                 "label": f"{label[item]} ({units.get(item, 'µg/m³')})",
-                "value": shown(F.published_text(r.get(item), F.item_decimals(item)), r.get(f"valid_{item}", True)),
+                "value": shown(
+                    F.published_text(r.get(item), F.item_decimals(item)), r.get(f"valid_{item}", True)
+                ),
             }
         )
     if r.get("index_change_pct") is not None:
@@ -367,12 +567,8 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
             targets.append(
                 {
                     "label": F.target_name(st["target"], lang),
-                    "target": st["limit"],
-                    "actual": (
-                        f"超标 {st['remaining']['days_above_so_far']} 天"
-                        if not en and "days_above_so_far" in (st.get("remaining") or {})
-                        else st["current"]
-                    ),
+                    "target": st["limit"] if en else st.get("limit_zh") or st["limit"],
+                    "actual": st["current"] if en else st.get("current_zh") or st["current"],
                     "remaining": st["verdict_en"] if en else st["verdict_zh"],
                     "status": F.STATUS_NAMES.get(st["status"], (st["status"],) * 2)[1 if en else 0],
                     "ok": st["status"] in ("met", "on_track"),
@@ -390,11 +586,15 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
             else f"数据不足（{a.insufficient['zh']}），暂不作达标和目标判断。"
         )
         verdict = insufficient
+    from lantian.pipeline.explain import index_parts
+
+    # the parts as the index is explained everywhere: rounded so that they add up to the published index
+    shown = {p["pollutant"]: p["part"] for p in index_parts(r)}
     parts = [
         (
             label[p],
-            float(F.published(r[f"index_{p}"], hj663.INDEX_DECIMALS)),
-            F.published_text(r[f"index_{p}"], hj663.INDEX_DECIMALS),
+            float(shown[p]) if p in shown else float(F.published(r[f"index_{p}"], hj663.INDEX_DECIMALS)),
+            f"{shown[p]:.2f}" if p in shown else F.published_text(r[f"index_{p}"], hj663.INDEX_DECIMALS),
         )
         for p in hj663.INDEX_ITEMS
         if r.get(f"index_{p}") is not None
@@ -434,10 +634,14 @@ def _format_year(panel: F.YearPanel, lang: str, city: str, years: list[int], fil
     for w in panel.warnings.rows if panel.warnings is not None else []:
         if w.get("level"):
             peak = f"AQI max {w['max_aqi']}" if en else f"AQI 最高 {w['max_aqi']}"
-            text = f"{w['start']} — {w['end']} · {peak} · {w.get('reason') or ''}"
+            why = w.get("reason") if en else w.get("reason_zh") or w.get("reason")
+            text = f"{w['start']} — {w['end']} · {peak} · {why or ''}"
             warnings.append(
-                {"level": w["level_zh"] if not en else w["level"], "colour": _warning_colour(w["level"]),
-                 "text": text}
+                {
+                    "level": w["level_zh"] if not en else w["level"],
+                    "colour": _warning_colour(w["level"]),
+                    "text": text,
+                }
             )
     return {
         "has_data": True,

@@ -126,6 +126,14 @@ _FIELDS: dict[str, str | tuple[str, str]] = {
     "end": ("结束时间", "end"),
     "city": ("城市", "city"),
     "overdue": ("是否超期", "overdue"),
+    "from": ("开始日期", "first day"),
+    "to": ("结束日期", "last day"),
+    "station": ("站点编码", "station code"),
+    "period": ("时段", "period"),
+    "by": ("排名依据", "rank by"),
+    "status": ("状态", "status"),
+    "district": ("区县", "district"),
+    "unit": ("责任单位", "unit"),
 }
 
 
@@ -385,7 +393,9 @@ def create_app(
             "Authenticate with `Authorization: Bearer <token>` (create tokens on the API tokens page, "
             '`/tokens`) or a browser session. Errors are JSON: `{"error": {"status", "message"}}`; '
             "the message is Chinese, or English for a session that chose English or a request with "
-            "`Accept-Language: en`. Lists take `limit` and `offset` and return `{items, total, limit, offset}`."
+            "`Accept-Language: en`. Lists take `limit` and `offset` and return `{items, total, limit, offset}`. "
+            "A query parameter that an operation does not list is refused (422, naming the accepted ones); "
+            "the time series take the days `from` … `to` (YYYY-MM-DD, both included, Beijing time)."
         ),
         version=_version(),
         openapi_url=f"{API_PREFIX}/openapi.json",

@@ -211,6 +211,12 @@ class Backend:
     def rankings(self, period: str, by: str) -> dict:
         return self.air.rankings(period=period, by=by)
 
+    def province_board(self, day) -> dict:
+        return self.air.board(day)
+
+    def province_page(self, lang: str, day) -> dict:
+        return self.air.board_page(lang, day)
+
     def targets(self, year: int | None) -> dict:
         return self.air.targets(year=year)
 

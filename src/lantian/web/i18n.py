@@ -122,6 +122,34 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_patrol": ("日巡查", "Patrol"),
     "nav_weekly": ("周调度", "Weekly dispatch"),
     "nav_quarterly": ("季考核讲评", "Quarterly review"),
+    "nav_board": ("全省排名", "Province"),
+    "outlook_title": ("年终目标达成预测", "Year-end outlook"),
+    "outlook_expected": ("预计年底", "Expected at year end"),
+    "outlook_interval": ("80% 区间", "80% interval"),
+    "outlook_probability": ("达标概率", "Probability of meeting it"),
+    "outlook_basis": (
+        "截至 {d} 的实测数据，加上由本市往年同期数据模拟的全年其余日子（{n} 次模拟）；未配置目标时按“只降不升”。",
+        "Measured days to {d}, the rest of the year simulated {n} times from the city's own earlier years;"
+        " without targets: not worse than last year.",
+    ),
+    "explain_title": ("综合指数归因", "What makes the composite index"),
+    "explain_last_year": ("上年同期", "last year"),
+    "explain_part": ("单项指数", "Single index"),
+    "explain_share": ("占比", "Share"),
+    "explain_change": ("同比变化贡献", "Part of the change"),
+    "explain_days": ("代价最大的污染日（综合指数代价）：", "Costliest days (index points):"),
+    "board_title": ("{group}城市空气质量排名", "Cities of {group} ranked"),
+    "board_date": ("日期", "Day"),
+    "board_basis": (
+        "当日与年初至今按综合指数（越小越好）及其同比变化排名，并列者名次相同；本市一行加粗。",
+        "The day and the year to date ranked by composite index (lower is better) and by its change from"
+        " last year; ties share a rank; this city's row in bold.",
+    ),
+    "board_no_data": (
+        "没有可排名的数据：请导入本省各城市的数据，并在设置的 [web] 中指定城市组（如 湖南）。",
+        "Nothing to rank: ingest the data of the province's cities and set the group (e.g. 湖南) in [web] of"
+        " the settings.",
+    ),
     "cycle_ladder": ("本周逾期升级（提醒→通报→约谈→移交纪委监委）", "Escalations this week (remind → notify → interview → refer)"),
     "cycle_overdue_cases": ("超期未整改的问题", "Overdue cases"),
     "patrol_title": ("日巡查记录", "Daily patrol"),

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from lantian.schema import BEIJING
+from lantian.errors import InputError
+from lantian.web.app import field_label
 from lantian.web.auth import ALL, Principal, require
-
-router = APIRouter(tags=["api"])
 
 Reader = Annotated[Principal, Depends(require(*ALL))]
 # Writes to cases are open to every role at the route: the office's rules decide who may take
@@ -23,6 +23,112 @@ Name = Annotated[str | None, Query(min_length=1, max_length=60)]
 #: A period as :func:`lantian.periods.parse_period` reads it (which refuses the others: HTTP 422).
 PERIOD_HELP = "2022, 2022H1, 2022Q3, 2022-07, 2022-W10, 2022-07-01, 2022-01-01..2022-03-31, ytd"
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+#: The one date range of the time-series operations: whole natural days, both inclusive, Beijing time.
+From = Annotated[
+    dt.date | None,
+    Query(alias="from", description="first day, inclusive (YYYY-MM-DD, Beijing time); from ≤ to"),
+]
+To = Annotated[
+    dt.date | None,
+    Query(alias="to", description="last day, inclusive (YYYY-MM-DD, Beijing time); from ≤ to"),
+]
+#: Query parameters that an earlier form of the API took, with the name that replaces each.
+RENAMED = {"start": "from", "end": "to"}
+
+
+def declared_query(dependant) -> list[str]:
+    """The names of the query parameters that an operation declares: its own and those of its
+    dependencies (FastAPI's dependant tree), under the name a client writes (the alias)."""
+    names: list[str] = []
+    todo, seen = [dependant], set()
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for field in current.query_params:
+            model = field.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):  # a model of query parameters
+                names += [f.alias or n for n, f in model.model_fields.items()]
+            else:
+                names.append(getattr(field, "validation_alias", None) or field.alias)
+        todo.extend(reversed(current.dependencies))
+    return list(dict.fromkeys(names))
+
+
+def unknown_query_message(unknown: list[str], accepted: list[str], lang: str) -> str:
+    """What was wrong (the query parameters not accepted) and what to do (the accepted ones)."""
+    hints = []
+    for name in unknown:
+        better = RENAMED.get(name)
+        if better not in accepted:
+            better = next(iter(difflib.get_close_matches(name, accepted, n=1, cutoff=0.6)), None)
+        if better:
+            hints.append((name, better))
+    if lang == "en":
+        names = ", ".join(repr(n) for n in unknown)
+        noun = "parameter" if len(unknown) == 1 else "parameters"
+        text = f"invalid request: unknown query {noun} {names}; "
+        if accepted:
+            text += (
+                "this operation accepts: "
+                + ", ".join(f"{a} ({field_label(a, 'en')})" for a in accepted)
+                + "."
+            )
+        else:
+            text += "this operation takes no query parameters."
+        text += "".join(f" Instead of {n!r} use {b!r}." for n, b in hints)
+        return text + " Remove or correct the parameter and try again."
+    text = "请求有误：不认识的查询参数" + "、".join(f"“{n}”" for n in unknown) + "；"
+    if accepted:
+        text += (
+            "此接口可用的查询参数：" + "、".join(f"{a}（{field_label(a, 'zh')}）" for a in accepted) + "。"
+        )
+    else:
+        text += "此接口不带任何查询参数。"
+    text += "".join(f"“{n}”请改用 {b}。" for n, b in hints)
+    return text + "请删去或改正后重试。"
+
+
+def strict_query(request: Request, user: Reader) -> None:
+    """Dependency of every operation of the API: a query parameter that the operation does not declare
+    is refused (422) rather than ignored, naming it and the accepted ones. It runs after authentication
+    (``user``, the same dependency as the operation's, computed once per request)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    accepted = declared_query(dependant)
+    unknown = [k for k in dict.fromkeys(request.query_params.keys()) if k not in accepted]
+    if unknown:
+        raise InputError(
+            unknown_query_message(unknown, accepted, "zh"), en=unknown_query_message(unknown, accepted, "en")
+        )
+
+
+router = APIRouter(tags=["api"], dependencies=[Depends(strict_query)])
+
+
+def date_range(first: dt.date | None, last: dt.date | None) -> None:
+    """Refuse a range whose first day ``from`` is after its last day ``to``."""
+    if first is not None and last is not None and first > last:
+        raise InputError(
+            f"请求有误：开始日期 from={first} 晚于结束日期 to={last}；请改为 from ≤ to（两端都包含在内）。",
+            en=f"invalid request: the first day from={first} is after the last day to={last}; "
+            "use from ≤ to (both days included).",
+        )
+
+
+def hour_labels(first: dt.date | None, last: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The hour-ending labels of the natural days ``first`` … ``last``: from 01:00 of the first day to
+    00:00 of the day after the last, which closes it (:func:`lantian.schema.natural_day`)."""
+    start = None if first is None else dt.datetime.combine(first, dt.time(1))
+    end = (
+        None
+        if last is None or last == dt.date.max
+        else dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+    )
+    return start, end
 
 
 class ErrorBody(BaseModel):
@@ -105,13 +211,6 @@ def _backend(request: Request):
     return request.app.state.backend
 
 
-def _naive(value: dt.datetime | None) -> dt.datetime | None:
-    """A time in naive Beijing time (the store's convention); aware times are converted."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(BEIJING).replace(tzinfo=None)
-
-
 @router.get("/me", response_model=Me, responses=ERRORS)
 def me(user: Reader) -> Me:
     """The authenticated user."""
@@ -130,14 +229,17 @@ def hourly_aqi(
     user: Reader,
     station: Name = None,
     city: Name = None,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
+    first: From = None,
+    last: To = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    """Hourly AQI (HJ 633) of a station or of the city; hour-ending labels, Beijing time."""
+    """Hourly AQI (HJ 633) of a station or of the city, newest first; hour-ending labels, Beijing time.
+    ``from``/``to`` select natural days: the hours labelled 01:00 of ``from`` to 00:00 after ``to``."""
+    date_range(first, last)
+    start, end = hour_labels(first, last)
     return _backend(request).hourly_page(
-        station=station, city=city, start=_naive(start), end=_naive(end), limit=limit, offset=offset
+        station=station, city=city, start=start, end=end, limit=limit, offset=offset
     )
 
 
@@ -147,14 +249,16 @@ def daily_aqi(
     user: Reader,
     station: Name = None,
     city: Name = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    first: From = None,
+    last: To = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    """Daily AQI (HJ 633) of a station or of the city, natural days."""
+    """Daily AQI (HJ 633) of a station or of the city, natural days ``from`` … ``to`` (at most ten
+    years; ``to`` defaults to the last day with data, ``from`` to 30 days before ``to``)."""
+    date_range(first, last)
     return _backend(request).daily_page(
-        station=station, city=city, start=start, end=end, limit=limit, offset=offset
+        station=station, city=city, start=first, end=last, limit=limit, offset=offset
     )
 
 
@@ -163,9 +267,7 @@ def assessments(
     request: Request,
     user: Reader,
     city: Name = None,
-    period: Annotated[
-        str, Query(max_length=40, description=PERIOD_HELP)
-    ] = "ytd",
+    period: Annotated[str, Query(max_length=40, description=PERIOD_HELP)] = "ytd",
 ) -> dict[str, Any]:
     """Period assessment (HJ 663) of a city."""
     return _backend(request).assessment(city=city, period=period)
@@ -180,6 +282,19 @@ def rankings(
 ) -> dict[str, Any]:
     """Ranking of the province's cities (competition ranking, ties share a rank)."""
     return _backend(request).rankings(period=period, by=by)
+
+
+@router.get("/board", responses=ERRORS)
+def board(
+    request: Request,
+    user: Reader,
+    date: Annotated[
+        dt.date | None, Query(description="the day of the board (YYYY-MM-DD); default: the newest")
+    ] = None,
+) -> dict[str, Any]:
+    """The provincial board: the group's cities for the day and the year to date, ranked by composite
+    index and by its change (as ``/rankings`` ranks them), and by the AQI of the newest hour."""
+    return _backend(request).province_board(date)
 
 
 @router.get("/targets", responses=ERRORS)

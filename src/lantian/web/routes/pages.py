@@ -34,8 +34,12 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/healthz")
-def healthz(_: Maybe) -> dict:
-    return {"status": "ok"}
+def healthz(request: Request, _: Maybe) -> dict:
+    """``ok``; with ``lantian run`` on this database also its heartbeat, each job's last success and
+    failure (``degraded`` when a job's latest run failed or the service stopped beating) and the data's age."""
+    from lantian.ops.runs import health
+
+    return health(request.app.state.backend.db)
 
 
 @router.get("/login")
@@ -79,7 +83,11 @@ def login(
     throttle.succeeded(ip, username)
     request.session.clear()  # a fresh session on login (no fixation), kept on the server (web.sessions)
     request.session.update(
-        {"sid": backend.sessions.start(principal.id), "pwv": backend.password_version(principal.id), "lang": lang}
+        {
+            "sid": backend.sessions.start(principal.id),
+            "pwv": backend.password_version(principal.id),
+            "lang": lang,
+        }
     )
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -98,7 +106,11 @@ def logout(request: Request, _: Anyone):
 @router.get("/lang/{code}")
 def set_lang(request: Request, code: str, _: Maybe, next: str = "/"):
     if code not in LANGS:
-        raise web_error(404, f"没有“{code}”这种界面语言；可选 zh（中文）或 en（English）。", f"unknown language {code!r}; use zh or en.")
+        raise web_error(
+            404,
+            f"没有“{code}”这种界面语言；可选 zh（中文）或 en（English）。",
+            f"unknown language {code!r}; use zh or en.",
+        )
     request.session["lang"] = code
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -119,6 +131,13 @@ def today_partial(request: Request, user: Anyone):
 def year(request: Request, user: Anyone, y: Annotated[int | None, Query(ge=2000, le=2100)] = None):
     ctx = request.app.state.backend.year(lang_of(request), y)
     return render(request, "year.html", {"d": ctx}, nav="year")
+
+
+@router.get("/province")
+def province(request: Request, user: Anyone, date: Annotated[dt.date | None, Query()] = None):
+    """Where we stand: the provincial board (the group's cities, the day and the year to date)."""
+    ctx = request.app.state.backend.province_page(lang_of(request), date)
+    return render(request, "province.html", {"d": ctx}, nav="province")
 
 
 @router.get("/cases")
@@ -147,7 +166,13 @@ async def create_case(request: Request, user: Anyone):
         case = backend.create_case(user, {k: v for k, v in form.items() if isinstance(v, str)})
     except LantianError as exc:
         ctx = backend.case_form(user)
-        return render(request, "case_new.html", {"d": ctx, "error": error_text(request, exc), "form": form}, 422, nav="cases")
+        return render(
+            request,
+            "case_new.html",
+            {"d": ctx, "error": error_text(request, exc), "form": form},
+            422,
+            nav="cases",
+        )
     flash(request, "ok", f"#{case['id']} ✓")
     return RedirectResponse(f"/cases/{case['id']}", status_code=303)
 
@@ -341,7 +366,13 @@ def user_create(
     try:
         backend.create_user(user, username, display_name, role, unit or None, password)
     except (LantianError, ValueError) as exc:
-        return render(request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, 422, nav="users")
+        return render(
+            request,
+            "users.html",
+            {"d": backend.users_page(), "error": error_text(request, exc)},
+            422,
+            nav="users",
+        )
     flash(request, "ok", translate("user_created", lang_of(request), name=username))
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -359,7 +390,11 @@ def unit_create(
         backend.create_unit(user, name, kind)
     except LantianError as exc:
         return render(
-            request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, status_of(exc), nav="users"
+            request,
+            "users.html",
+            {"d": backend.users_page(), "error": error_text(request, exc)},
+            status_of(exc),
+            nav="users",
         )
     flash(request, "ok", translate("unit_created", lang_of(request), name=name.strip()))
     return RedirectResponse("/admin/users", status_code=303)
@@ -374,9 +409,17 @@ def user_reset(request: Request, user: Admin, username: str):
         secret = backend.reset_password(user, username)
     except LantianError as exc:
         return render(
-            request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, status_of(exc), nav="users"
+            request,
+            "users.html",
+            {"d": backend.users_page(), "error": error_text(request, exc)},
+            status_of(exc),
+            nav="users",
         )
-    context = {"d": backend.users_page(), "error": None, "one_time": {"username": username, "password": secret}}
+    context = {
+        "d": backend.users_page(),
+        "error": None,
+        "one_time": {"username": username, "password": secret},
+    }
     return render(request, "users.html", context, nav="users")
 
 
@@ -389,7 +432,11 @@ def user_active(request: Request, user: Admin, username: str, change: str):
         backend.set_active(user, username, change == "enable")
     except LantianError as exc:
         return render(
-            request, "users.html", {"d": backend.users_page(), "error": error_text(request, exc)}, status_of(exc), nav="users"
+            request,
+            "users.html",
+            {"d": backend.users_page(), "error": error_text(request, exc)},
+            status_of(exc),
+            nav="users",
         )
     flash(request, "ok", translate(f"user_{change}d", lang_of(request), name=username))
     return RedirectResponse("/admin/users", status_code=303)
@@ -420,7 +467,11 @@ def password_change(
     try:
         backend.change_own_password(user, current, new, confirm)
     except LantianError as exc:
-        context = {"error": error_text(request, exc), "forced": user.must_change_password, "min_length": _min_length(request)}
+        context = {
+            "error": error_text(request, exc),
+            "forced": user.must_change_password,
+            "min_length": _min_length(request),
+        }
         return render(request, "password.html", context, status_of(exc), nav="account")
     request.session.clear()
     request.session.update(

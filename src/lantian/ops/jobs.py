@@ -1,0 +1,367 @@
+"""The jobs of ``lantian run``: each takes the :class:`Context` and, for calendar jobs, the period.
+
+* :func:`poll_inbox` — files dropped into the inbox are ingested once complete and moved to ``done/``
+  or ``rejected/`` with their report; after new data: the heavy-pollution alerts and ``proposals scan``.
+* :func:`escalate` — the ladder 提醒→通报→约谈→移交纪委监委 (:meth:`Workflow.escalate`), a notification per step.
+* :func:`make_report` — the daily bulletin, weekly dispatch, monthly notice or quarterly review
+  (:func:`lantian.reports.sources.build`, as ``lantian report``) into the archive, with its number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import func, select
+
+from lantian.clock import SYSTEM_CLOCK, Clock
+from lantian.errors import ConfigError, NotFound
+from lantian.jsonable import dumps, to_jsonable
+from lantian.ops import notify
+from lantian.ops.runs import Runs, get_mark, set_mark
+from lantian.store.db import Database
+from lantian.store.models import ArchivedReport, Case, Escalation, Organisation, User
+
+log = logging.getLogger("lantian.ops")
+
+#: Reports made on schedule: job name → (report kind of lantian.reports, title word).
+REPORTS: dict[str, tuple[str, str]] = {
+    "daily": ("daily", "空气质量日报"),
+    "weekly": ("weekly", "周调度"),
+    "monthly": ("monthly", "月考核通报"),
+    "quarterly": ("quarterly", "季考核讲评"),
+}
+#: Files of the inbox that are still being written (left alone).
+PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial")
+#: Ingest statuses of a file that was taken (moved to done/).
+TAKEN = ("ingested", "already ingested", "registry")
+#: The AQI level from which an hour is a heavy-pollution hour (重度污染, HJ 633 Table 2/Table 1: level 5).
+HEAVY_LEVEL = 5
+
+
+@dataclass
+class Context:
+    """What every job needs: the settings, the database, the office's clock, the service's runs."""
+
+    settings: object
+    db: Database
+    clock: Clock
+    runs: Runs
+    wall: Clock = SYSTEM_CLOCK
+    #: Files of the inbox seen at the last look: path → (size, mtime) (taken when unchanged).
+    seen: dict = field(default_factory=dict)
+
+    @property
+    def routes(self) -> list[tuple[str, str]]:
+        return notify.channels(self.settings)
+
+    def workflow(self):
+        from lantian.workflow.services import Workflow
+
+        return Workflow.from_settings(self.db, self.settings, self.clock)
+
+    def actor(self) -> str:
+        """The account the service acts as: the setting run.actor, else the first active administrator."""
+        name = self.settings.value("actor")
+        if name:
+            return name
+        with self.db.session() as s:
+            user = s.scalar(
+                select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id).limit(1)
+            )
+        if user is None:
+            raise ConfigError(
+                "数据库中没有在用的管理员，lantian run 无法办理逾期升级和读取督查数据；"
+                "请先 lantian init 建立本办和管理员，或用设置 run.actor 指定账号。"
+            )
+        return user.username
+
+    def dataset(self):
+        from lantian.pipeline.store import open_dataset
+
+        return open_dataset(self.settings.store)
+
+    def since(self) -> dt.datetime:
+        """When this database's service first ran (office time): events before it are not notified."""
+        mark = get_mark(self.db, "since")
+        if mark is not None:
+            return dt.datetime.fromisoformat(mark["at"])
+        at = self.clock.now()
+        with self.db.session() as s:
+            set_mark(s, "since", {"at": at.isoformat()}, self.wall.now())
+        return at
+
+
+# -- the inbox -------------------------------------------------------------------------------------------
+
+
+def _complete_files(ctx: Context, inbox: Path) -> list[Path]:
+    """Files of the inbox whose size and modification time did not change since the last look."""
+    now_seen = {}
+    ready = []
+    for path in sorted(inbox.iterdir()):
+        if not path.is_file() or path.name.startswith(".") or path.name.endswith(PARTIAL_SUFFIXES):
+            continue
+        st = path.stat()
+        now_seen[path] = (st.st_size, st.st_mtime_ns)
+        if ctx.seen.get(path) == now_seen[path] and st.st_size > 0:
+            ready.append(path)
+    ctx.seen = now_seen
+    return ready
+
+
+def _move(path: Path, folder: Path, report: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    report_file = target.with_name(target.name + ".report.json")
+    report_file.write_text(dumps(report), encoding="utf-8")
+    shutil.move(str(path), str(target))
+    return target
+
+
+def poll_inbox(ctx: Context) -> dict:
+    """Take the complete files of the inbox: ingest each (the ingest log makes a file taken twice a
+    no-op); after new data, the alerts and the proposals scan; then move each file to ``done/`` or
+    ``rejected/`` with its report. Files are moved last, so a crash before the alerts leaves them in the
+    inbox, to be taken (as already ingested) and alerted on at the next look."""
+    inbox = Path(ctx.settings.value("inbox"))
+    inbox.mkdir(parents=True, exist_ok=True)
+    files = _complete_files(ctx, inbox)
+    if not files:
+        return {"files": 0}
+    ds = ctx.dataset()
+    results = []
+    for path in files:
+        report = ds.ingest([path])
+        statuses = [f.status for f in report.files]
+        ok = bool(statuses) and all(st in TAKEN for st in statuses)
+        why = "、".join(statuses) if ok else "; ".join(f.message or f.status for f in report.files) or "不是数据文件"
+        results.append((path, ok, report.to_dict(), why))
+    out: dict = {"files": len(files), "taken": [p.name for p, ok, _, _ in results if ok],
+                 "rejected": [p.name for p, ok, _, _ in results if not ok]}
+    if out["taken"]:
+        out["alerts"] = after_new_data(ctx, ds)
+        out["proposals"] = _guarded(ctx, "proposals", scan_proposals, ds)
+    for path, ok, data, why in results:
+        target = _move(path, inbox / ("done" if ok else "rejected"), data)
+        ctx.seen.pop(path, None)
+        if ok:
+            log.info("收件 %s 已导入（%s），移到 %s", path.name, why, target)
+        else:
+            log.warning("收件 %s 未导入（%s），移到 %s", path.name, why, target)
+    return out
+
+
+def _guarded(ctx: Context, job: str, fn, *args):
+    """``fn(ctx, *args)``, its failure recorded as the job's (shown by /healthz) instead of raised."""
+    try:
+        value = fn(ctx, *args)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.exception("%s 失败：%s", job, error)
+        with ctx.db.session() as s:
+            ctx.runs.record(s, job, None, error)
+        return None
+    with ctx.db.session() as s:
+        ctx.runs.record(s, job, None, None)
+    return value
+
+
+def _cities(ctx: Context, ds) -> list[str]:
+    from lantian.pipeline.figures import busiest_city
+
+    city = ctx.settings.value("city") or busiest_city(ds)
+    return [city] if city else []
+
+
+def after_new_data(ctx: Context, ds) -> int:
+    """Heavy-pollution hours of the office's city newer than the last alerted hour: one notification
+    each, written with the new watermark (a restart neither repeats nor skips one). Returns how many."""
+    from lantian.pipeline.figures import graded_hours, level_texts
+
+    added = 0
+    for city in _cities(ctx, ds):
+        graded = graded_hours(ds, city)
+        if graded.is_empty():
+            continue
+        rows = graded.filter(pl.col("entity") == "city").sort("time")
+        if rows.is_empty():
+            continue
+        latest = rows["time"].max()
+        mark = get_mark(ctx.db, f"alert:{city}")
+        after = dt.datetime.fromisoformat(mark["hour"]) if mark else latest - dt.timedelta(hours=24)
+        heavy = rows.filter((pl.col("time") > after) & (pl.col("level") >= HEAVY_LEVEL))
+        at = ctx.clock.now()
+        with ctx.db.session() as s:
+            for r in heavy.iter_rows(named=True):
+                zh = level_texts(r["level"], r["regime"]).get("zh", {})
+                name = city if city.endswith("市") else f"{city}市"
+                subject = f"【重度污染】{name} {r['time']:%Y-%m-%d %H}时 AQI {r['aqi']}"
+                text = (
+                    f"{name} {r['time']:%Y-%m-%d %H}时空气质量指数（AQI）{r['aqi']}，{zh.get('category', '')}"
+                    f"（{zh.get('name', '')}），首要污染物 {r.get('primary_pollutants') or '—'}。"
+                    f"建议：{zh.get('advice', '')}"
+                )
+                added += notify.enqueue(
+                    s, ctx.routes, f"heavy-hour:{city}:{r['time']:%Y-%m-%dT%H}", "heavy-hour", subject, text, at
+                )
+            set_mark(s, f"alert:{city}", {"hour": max(latest, after).isoformat()}, ctx.wall.now())
+            set_mark(s, "data", {"city": city, "latest_hour": latest.isoformat()}, ctx.wall.now())
+    return added
+
+
+def scan_proposals(ctx: Context, ds) -> int:
+    """``proposals scan`` over the stations of the districts known to the office; returns proposals added."""
+    from lantian.workflow.proposals import find_episodes
+
+    with ctx.db.session() as s:
+        districts = set(s.scalars(select(Organisation.name).where(Organisation.kind == "district")).all())
+    if not districts:
+        return 0
+    reg = ds.stations()
+    if "district" not in reg.columns:
+        return 0
+    reg = reg.filter(pl.col("district").is_in(sorted(districts)))
+    if reg.is_empty():
+        return 0
+    codes = reg["station_code"].unique().to_list()
+    hourly = ds.scan_hourly(stations=codes).select("station_code", "time", "pm25", "pm10").collect()
+    episodes = find_episodes(hourly, reg.select("station_code", "district", "longitude", "latitude"))
+    if episodes.is_empty():
+        return 0
+    return len(ctx.workflow().record_proposals(ctx.actor(), episodes.to_dicts(), ctx.clock.now()))
+
+
+# -- escalation -----------------------------------------------------------------------------------------
+
+
+def escalate(ctx: Context, period: str) -> dict:
+    """Apply the ladder now; every step reached since the service first ran gets its notification
+    (to the office's channels) in one transaction with the record that it was notified."""
+    wf = ctx.workflow()
+    added = wf.escalate(ctx.actor(), ctx.clock.now())
+    names = {lv.code: lv.name for lv in wf.rules.ladder}
+    since = ctx.since()
+    queued = 0
+    with ctx.db.session() as s:
+        steps = s.execute(
+            select(Escalation, Case, Organisation)
+            .join(Case, Case.id == Escalation.case_id)
+            .join(Organisation, Organisation.id == Escalation.unit_id)
+            .where(Escalation.created_at >= since)
+            .order_by(Escalation.id)
+        ).all()
+        for step, case, unit in steps:
+            level = names.get(step.level, step.level)
+            subject = f"【{level}】{unit.name} 问题 {case.id} 逾期未整改"
+            text = (
+                f"{unit.name}：问题 {case.id}（{case.category}，{case.address}）整改期限 {step.deadline.isoformat()}，"
+                f"{step.reason}；自 {step.on_date.isoformat()} 起{level}。"
+            )
+            queued += notify.enqueue(
+                s,
+                ctx.routes,
+                f"escalation:{case.id}:{step.level}:{step.deadline.isoformat()}",
+                "escalation",
+                subject,
+                text,
+                ctx.clock.now(),
+                unit_id=unit.id,
+                case_id=case.id,
+            )
+    return {"steps": len(added), "notifications": queued}
+
+
+# -- reports --------------------------------------------------------------------------------------------
+
+
+def _office(s) -> str:
+    name = s.scalar(select(Organisation.name).where(Organisation.kind == "office").order_by(Organisation.id))
+    return name or "蓝天办"
+
+
+def _next_number(ctx: Context, s, kind: str) -> str:
+    """The next document number of ``kind`` this year: ``<office>〔year〕N号``, N from 1 per kind and year."""
+    year = ctx.clock.now().year
+    count = s.scalar(
+        select(func.count())
+        .select_from(ArchivedReport)
+        .where(ArchivedReport.kind == kind, ArchivedReport.number.like(f"%〔{year}〕%"))
+    )
+    return f"{_office(s)}〔{year}〕{count + 1}号"
+
+
+def make_report(ctx: Context, job: str, period: str) -> dict:
+    """Make the report of ``job`` for ``period`` into the archive and publish it, once.
+
+    The number is the next one of its kind, put into the document before it is written; the archive
+    row (unique per kind and period), which takes the number, and the notification are committed
+    together after the file is in place. A report that cannot be made takes no number; a crash before
+    the commit leaves no row, and the run made again gives the same number to the same file.
+    """
+    from lantian.reports.render import render
+    from lantian.reports.sources import build
+
+    kind, word = REPORTS[job]
+    ds = ctx.dataset()
+    cities = _cities(ctx, ds)
+    if not cities:
+        raise NotFound(f"没有可做{word}的城市：请设置 web.city（本办所在城市），或先导入数据。")
+    city = cities[0]
+    if kind == "daily":
+        period = (dt.date.fromisoformat(period) - dt.timedelta(days=1)).isoformat()
+    with ctx.db.session() as s:
+        done = s.scalar(select(ArchivedReport).where(ArchivedReport.kind == kind, ArchivedReport.period == period))
+        if done is not None:
+            return {"number": done.number, "path": done.path, "again": True}
+        number = _next_number(ctx, s, kind)
+    options: dict = {"store": ctx.settings.store, "number": number}
+    if kind != "daily":
+        options.update(db=ctx.settings.database_url, actor=ctx.actor())
+    doc = build(kind, city=city, period=period, **options)
+    archive_dir = Path(ctx.settings.value("archive_dir"))
+    relative = Path(kind) / f"{period}.html"
+    target = archive_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(render(doc, "html", target))
+    partial.replace(target)
+    at = ctx.clock.now()
+    with ctx.db.session() as s:
+        s.add(ArchivedReport(kind=kind, period=period, number=number, title=doc.title, path=relative.as_posix(),
+                             created_at=at, published_at=at))
+        notify.enqueue(
+            s,
+            ctx.routes,
+            f"report:{kind}:{period}",
+            "report",
+            f"【{word}】{number} {doc.title}",
+            f"{doc.title}（{number}）已生成：{target}",
+            at,
+        )
+    log.info("%s %s 已生成：%s（%s）", word, period, target, number)
+    return {"number": number, "path": relative.as_posix(), "title": doc.title}
+
+
+def archive(db: Database) -> list[dict]:
+    """The archive of scheduled reports, newest first."""
+    with db.session() as s:
+        rows = s.scalars(select(ArchivedReport).order_by(ArchivedReport.id.desc())).all()
+        return [
+            {"kind": r.kind, "period": r.period, "number": r.number, "title": r.title, "path": r.path,
+             "published_at": r.published_at}
+            for r in rows
+        ]
+
+
+def to_json(value):
+    """``value`` with dates as ISO text (for the run's result column)."""
+    return to_jsonable(value)
