@@ -97,6 +97,45 @@ HOURLY_SCHEMA: dict[str, pl.DataType] = {
     **{p: pl.Float64() for p in POLLUTANTS},
 }
 
+#: The 16 points of the compass, clockwise from north; point ``i`` is centred on ``i × 22.5°``.
+COMPASS_16: tuple[str, ...] = (
+    "N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW",
+)  # fmt: skip
+#: The same points in Chinese (北、北东北、东北…), as weather services name the 16 directions.
+COMPASS_16_ZH: tuple[str, ...] = (
+    "北", "北东北", "东北", "东东北", "东", "东东南", "东南", "南东南",
+    "南", "南西南", "西南", "西西南", "西", "西西北", "西北", "北西北",
+)  # fmt: skip
+
+#: Meteorological values of a station-hour, kept where a source carries them (the PRSA Beijing files);
+#: nullable, and a store written before they were kept reads them as null. Wind is where it blows *from*.
+METEOROLOGY: dict[str, pl.DataType] = {
+    "temperature": pl.Float64(),  # °C
+    "pressure": pl.Float64(),  # hPa
+    "dew_point": pl.Float64(),  # °C
+    "rain": pl.Float64(),  # mm in the hour
+    "wind_dir": pl.String(),  # one of COMPASS_16
+    "wind_deg": pl.Float64(),  # degrees clockwise from north (0 ≤ d < 360)
+    "wind_speed": pl.Float64(),  # m/s
+}
+
+METEOROLOGY_UNITS: dict[str, str] = {
+    "temperature": "°C",
+    "pressure": "hPa",
+    "dew_point": "°C",
+    "rain": "mm",
+    "wind_dir": "",
+    "wind_deg": "°",
+    "wind_speed": "m/s",
+}
+
+
+def compass_degrees(point: str | None) -> float | None:
+    """Degrees (clockwise from north) at the centre of a 16-point compass name (``NNE`` → 22.5)."""
+    name = (point or "").strip().upper()
+    return COMPASS_16.index(name) * 22.5 if name in COMPASS_16 else None
+
+
 #: Values the national platform publishes beside the 1-hour values (kept for checks; never
 #: used as inputs to assessment statistics).
 PLATFORM_COLUMNS: dict[str, pl.DataType] = {

@@ -36,15 +36,23 @@ def leaks(text: str) -> list[str]:
 
 def test_the_patterns_catch_what_the_documents_once_printed():
     # the annual report and the monthly notice before (issue text of the reports' language)
-    for text in ("good_days", "266 good / 366 valid (72.7%)", "lost", "lantian.workflow.cycle.weekly over 2016-07",
-                 "株洲2016-W50大气污染防治工作周调度", "lantian assess --city 株洲 --json"):
+    for text in (
+        "good_days",
+        "266 good / 366 valid (72.7%)",
+        "lost",
+        "lantian.workflow.cycle.weekly over 2016-07",
+        "株洲2016-W50大气污染防治工作周调度",
+        "lantian assess --city 株洲 --json",
+    ):
         assert leaks(text), text
     for text in ("株洲市2016年第50周（12月12日—12月18日）", "PM₂.₅ 51 μg/m³", "HJ 633—2026", "已失守", "AQI"):
         assert not leaks(text), text
 
 
 def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def xlsx_text(path) -> str:
@@ -86,7 +94,13 @@ def test_titles_masthead_and_signature(sample_reports):
 
 def test_targets_named_and_judged_in_chinese(sample_reports):
     table = sample_reports["annual"]["doc"].table("targets")
-    assert [r["name"] for r in table.rows] == ["优良天数比例", "PM2.5年均浓度", "重污染天数", "臭氧", "综合指数"]
+    assert [r["name"] for r in table.rows] == [
+        "优良天数比例",
+        "PM2.5年均浓度",
+        "重污染天数",
+        "臭氧",
+        "综合指数",
+    ]
     assert {r["status"] for r in table.rows} <= {"已完成", "可完成", "有风险", "已失守"}
 
 
@@ -97,11 +111,20 @@ def test_rankings_as_notices_print_them(sample_reports):
     assert headings[:3] == ["城市", "综合指数", "排名"] and "优良天数比例" in headings
     assert "综合指数变化率" in headings and any(h.startswith("PM₂.₅") for h in headings)
     # the pipeline's rankings, unchanged (lantian rank --by …, kept under data)
-    for by in ("change", "pm25", "good_rate"):
+    assert "PM₂.₅浓度变化率" in headings
+    for by in ("change", "pm25", "pm25_change", "good_rate"):
         rows = doc.data[f"rank_{by}"]["rows"]
         assert {r["city"]: r["rank"] for r in rows} == {r["name"]: r[f"{by}_rank"] for r in table.rows}
-    # the city's own row is highlighted
+    # the city's own row is highlighted, in the PDF's HTML and in the workbook
     assert [table.rows[i]["name"] for i in table.highlight] == ["株洲"]
+    book = openpyxl.load_workbook(sample_reports["annual"]["xlsx"])
+    sheet = next(
+        ws
+        for ws in book.worksheets
+        if ws.cell(1, 1).value == table.title or "排名" in str(ws.cell(1, 1).value)
+    )
+    bold = {str(row[0].value) for row in sheet.iter_rows(min_row=3) if row[0].value and row[0].font.bold}
+    assert bold == {"株洲"}
 
 
 def test_equal_ranks_are_printed_as_tied():
@@ -109,8 +132,11 @@ def test_equal_ranks_are_printed_as_tied():
     from lantian.reports.period import rankings_table
 
     # competition ranking with ties (spec §6.2): two cities of equal index share rank 1, the next is 3rd
-    ranks = {"index": Ranking("湖南", "index", [RankEntry("长沙", 1, 5.2), RankEntry("株洲", 1, 5.2),
-                                                RankEntry("湘潭", 3, 5.3)])}
+    ranks = {
+        "index": Ranking(
+            "湖南", "index", [RankEntry("长沙", 1, 5.2), RankEntry("株洲", 1, 5.2), RankEntry("湘潭", 3, 5.3)]
+        )
+    }
     table = rankings_table(ranks, "zh", "province_rank", "排名", highlight="株洲市")
     assert [r["index_rank_text"] for r in table.rows] == ["1（并列）", "1（并列）", "3"]
     assert table.highlight == [1]

@@ -65,3 +65,18 @@ def test_column_widths_follow_the_content():
     # the station name keeps its four characters on one line; the long text takes the room and wraps
     assert nowrap_columns(columns, cells) == {0, 1}
     assert widths[2] > widths[0] > widths[1]
+
+
+def test_daily_bulletin_of_a_twelve_station_city_is_one_page(tmp_path):
+    """Beijing's 12 PRSA stations (../shared/data/README.md, prsa-beijing/), a day of 严重污染 (2016-12-20):
+    the longest station table the bulletin prints for a city of up to 12 stations."""
+    from lantian.io.dataset import Dataset
+    from lantian.reports.render import write
+    from lantian.reports.sources import build
+    from shared_paths import SHARED_DATA
+
+    store = tmp_path / "store"
+    Dataset(store).ingest([SHARED_DATA / "prsa-beijing"])
+    doc = build("daily", city="北京", period="2016-12-20", store=store)
+    assert len(doc.table("stations").rows) == 12
+    assert len(pages(write(doc, "pdf", tmp_path / "daily.pdf"))) == 1

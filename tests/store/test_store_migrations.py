@@ -21,7 +21,7 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(db_url):
     engine = make_engine(db_url)
     try:
         assert current_revision(engine) is None
-        assert upgrade(engine) == head_revision() == "0007"
+        assert upgrade(engine) == head_revision() == "0008"
         tables = set(inspect(engine).get_table_names())
         assert {"cases", "audit_log", "escalations", "proposals", "scoring_configs", "patrol_logs", "api_tokens"} <= tables
         with engine.connect() as conn:
@@ -85,7 +85,7 @@ def test_revision_one_database_with_data_upgrades_and_keeps_the_data(db_url):
         engine.dispose()
     db = open_database(db_url)  # upgrades automatically on first use
     try:
-        assert current_revision(db.engine) == "0007"
+        assert current_revision(db.engine) == "0008"
         assert "proposals" in db.table_names()
         indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("cases")}
         assert "ix_cases_status_deadline" in indexes

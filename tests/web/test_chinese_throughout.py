@@ -120,6 +120,7 @@ PAGES = (
     "/",
     "/year",
     "/province",
+    "/analysis",
     "/cases",
     "/cases/new",
     "/patrol",
@@ -127,6 +128,7 @@ PAGES = (
     "/cycle/quarterly",
     "/assessment/monthly",
     "/tokens",
+    "/reports/archive",
     "/admin/users",
     "/account/password",
 )

@@ -21,6 +21,7 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/partials/today"): ALL,
     ("GET", "/year"): ALL,
     ("GET", "/province"): ALL,
+    ("GET", "/analysis"): ALL,
     ("GET", "/cases"): ALL,
     # Case writes are open at the route; the office's rules ([roles]) decide in the workflow (403).
     ("GET", "/cases/new"): ALL,
@@ -34,12 +35,15 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/assessment/monthly"): ALL,
     ("GET", "/cycle/{kind}"): ALL,
     ("GET", "/reports/{kind}.{fmt}"): ALL,
+    ("GET", "/reports/archive"): ALL,
+    ("GET", "/reports/archive/{report_id}"): ALL,
     ("GET", "/tokens"): ALL,
     ("POST", "/tokens"): ALL,
     ("POST", "/tokens/{token_id}/revoke"): ALL,
     ("GET", "/admin/users"): {"admin"},
     ("POST", "/admin/users"): {"admin"},
     ("POST", "/admin/units"): {"admin"},
+    ("POST", "/admin/channels"): {"admin"},
     ("POST", "/admin/users/{username}/reset"): {"admin"},
     ("POST", "/admin/users/{username}/{change}"): {"admin"},
     ("GET", "/patrol"): ALL,
@@ -53,6 +57,9 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/api/v1/assessments"): ALL,
     ("GET", "/api/v1/rankings"): ALL,
     ("GET", "/api/v1/board"): ALL,
+    ("GET", "/api/v1/outlook"): ALL,
+    ("GET", "/api/v1/explain"): ALL,
+    ("GET", "/api/v1/profiles"): ALL,
     ("GET", "/api/v1/targets"): ALL,
     ("GET", "/api/v1/warnings"): ALL,
     ("GET", "/api/v1/cases"): ALL,
@@ -118,6 +125,7 @@ def _concrete(path: str, case_id: int) -> str:
         .replace("{username}", "no-such-user")
         .replace("{change}", "disable")
         .replace("{fmt}", "xlsx")
+        .replace("{report_id}", "999999")
     )
 
 

@@ -37,7 +37,7 @@ def rank(frame: pl.DataFrame, by: str = "index") -> pl.DataFrame:
                 pl.lit("数据不足：综合指数的统计量未达数据有效性要求（index statistics invalid）")
             )
         )
-    validity = {"pm25": "valid_pm25", "good_rate": "valid_good_rate"}.get(by)
+    validity = {"pm25": "valid_pm25", "pm25_change": "valid_pm25", "good_rate": "valid_good_rate"}.get(by)
     if validity and validity in frame.columns:
         reasons.append(
             pl.when(~pl.col(validity).fill_null(False)).then(

@@ -15,3 +15,4 @@ from lantian.cli import letters_cmd
 from lantian.cli import outlook_cmd
 from lantian.cli import run_cmd
 from lantian.cli import explain_cmd
+from lantian.cli import profile_cmd

@@ -269,6 +269,64 @@ def assess(
             console.print(f"  station not counted {r['station_code']} {r['name'] or ''}: {r['why']}")
 
 
+RANK_BY_ZH = {
+    "index": "综合指数",
+    "change": "综合指数变化率",
+    "pm25": "PM2.5浓度",
+    "pm25_change": "PM2.5浓度变化率",
+    "good_rate": "优良天数比例",
+}
+_CITY = [("排名", "rank"), ("城市", "city")]
+#: The columns of each ranking, as a provincial notice prints it.
+RANK_TABLE = {
+    "index": [
+        *_CITY,
+        ("综合指数", "composite_index"),
+        ("首要污染物", "index_primary"),
+        ("PM2.5", "pm25"),
+        ("优良天数比例", "good_rate"),
+    ],
+    "change": [
+        *_CITY,
+        ("综合指数", "composite_index"),
+        ("上年同期", "composite_index_last_year"),
+        ("变化率%", "index_change_pct"),
+    ],
+    "pm25": [*_CITY, ("PM2.5", "pm25"), ("综合指数", "composite_index")],
+    "pm25_change": [
+        *_CITY,
+        ("PM2.5", "pm25"),
+        ("上年同期", "pm25_last_year"),
+        ("变化率%", "pm25_change_pct"),
+    ],
+    "good_rate": [*_CITY, ("优良天数比例", "good_rate"), ("综合指数", "composite_index")],
+}
+
+
+#: Decimals of the published values in a ranking (HJ 663: index 2 dp, rates and changes 1 dp).
+RANK_DECIMALS = {
+    "composite_index": 2,
+    "composite_index_last_year": 2,
+    "index_change_pct": 1,
+    "pm25_change_pct": 1,
+    "good_rate": 1,
+    "pm25": 0,
+    "pm25_last_year": 0,
+}
+POLLUTANT_SHOWN = {"so2": "SO2", "no2": "NO2", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O3"}
+
+
+def _rank_cell(row: dict, key: str) -> str:
+    value = row.get(key)
+    if value is None:
+        return "—"
+    if key == "index_primary":
+        return "、".join(POLLUTANT_SHOWN.get(p, p) for p in str(value).split(","))
+    if key in RANK_DECIMALS:
+        return f"{value:.{RANK_DECIMALS[key]}f}"
+    return _fmt(value)
+
+
 @app.command()
 def rank(
     group: Annotated[
@@ -283,7 +341,7 @@ def rank(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="看板的日期 YYYY-MM-DD（默认最新有数据的一天）。")
     ] = None,
-    by: Annotated[str, typer.Option(help="index | change | pm25 | good_rate")] = "index",
+    by: Annotated[str, typer.Option(help="index | change | pm25 | pm25_change | good_rate")] = "index",
     groups: Annotated[
         Path | None, typer.Option("--groups", help="TOML file with [groups] NAME = [cities].")
     ] = None,
@@ -314,15 +372,20 @@ def rank(
     if as_json:
         _emit_json(res.to_dict())
         return
-    cols = list(res.rows[0]) if res.rows else []
-    t = Table(*cols, title=f"{group} · {res.period} · ranked by {by}")
+    cols = [(h, k) for h, k in RANK_TABLE.get(by, RANK_TABLE["index"]) if not res.rows or k in res.rows[0]]
+    t = Table(*[h for h, _ in cols], title=f"{group} · {res.period} · 按{RANK_BY_ZH.get(by, by)}排名")
     for r in res.rows:
         # a city with too little data is listed last with 数据不足 in place of a rank
-        t.add_row(*[INSUFFICIENT_ZH if c == "rank" and r.get("insufficient") else _fmt(r[c]) for c in cols])
+        t.add_row(
+            *[INSUFFICIENT_ZH if k == "rank" and r.get("insufficient") else _rank_cell(r, k) for _, k in cols]
+        )
     console = Console()
     console.print(t)
+    for r in res.rows:
+        if r.get("excluded"):
+            console.print(f"未排名：{r['city']}：{r['excluded']}")
     for c, why in res.not_assessed.items():
-        console.print(f"not assessed: {c}: {why}")
+        console.print(f"未评价：{c}：{why}")
 
 
 def _board(ds, group, as_of, groups, options, as_json) -> None:

@@ -262,6 +262,38 @@ def org_list(db: DbOpt = None, as_json: JsonOpt = False) -> None:
         _emit(wf.list_units(), as_json, "单位", ["id", "name", "kind", "kind_name"])
 
 
+WebhookOpt = Annotated[
+    str | None,
+    typer.Option("--webhook", help="Chat robot URL (JSON POST) for the notifications; \"\" removes it."),
+]
+EmailOpt = Annotated[
+    str | None,
+    typer.Option("--email", help="E-mail address(es), comma-separated, for the notifications; \"\" removes it."),
+]
+
+
+def _set_channels(of: str, name: str, webhook, email, db, actor, at, as_json: bool) -> None:
+    if webhook is None and email is None:
+        raise InputError("请给出 --webhook URL 或 --email 地址（或两者）；空字符串 \"\" 取消该渠道。")
+    with workflow(db) as wf:
+        data = wf.set_channels(_actor(actor), of, name, parse_when(at), webhook=webhook, email=email)
+    _emit(data, as_json, "通知渠道")
+
+
+@org_app.command("channel")
+def org_channel(
+    name: Annotated[str, typer.Argument(help="Unit name, e.g. 荷塘区.")],
+    webhook: WebhookOpt = None,
+    email: EmailOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a unit's notification channels (admin): its cases assigned and their ladder steps go there."""
+    _set_channels("unit", name, webhook, email, db, actor, at, as_json)
+
+
 PasswordStdinOpt = Annotated[
     bool,
     typer.Option(
@@ -374,6 +406,20 @@ def user_enable(
 ) -> None:
     """Enable a disabled user again (admin)."""
     _set_active(username, True, db, actor, at, as_json)
+
+
+@user_app.command("channel")
+def user_channel(
+    username: Annotated[str, typer.Argument()],
+    webhook: WebhookOpt = None,
+    email: EmailOpt = None,
+    db: DbOpt = None,
+    actor: AsOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set a user's notification channels (admin): an officer receives their unit's, an administrator the office's."""
+    _set_channels("user", username, webhook, email, db, actor, at, as_json)
 
 
 @user_app.command("list")

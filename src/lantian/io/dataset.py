@@ -2,7 +2,8 @@
 
 Layout under the store directory::
 
-    hourly/year=YYYY/part-MM.parquet       station hourly (key station_code, time; MM = label month)
+    hourly/year=YYYY/part-MM.parquet       station hourly (key station_code, time; MM = label month),
+                                           with the meteorology a source carries (lantian.schema.METEOROLOGY)
     city_hourly/year=YYYY/part-MM.parquet  city hourly (key city, time)
     daily/year=YYYY/part-00.parquet        station or city daily (key station_code, city, date)
     monthly/year=YYYY/part-00.parquet      city monthly (key city, month)
@@ -61,6 +62,7 @@ from lantian.io import _text, archives, formats, stations
 from lantian.io.limits import value_conditions
 from lantian.jsonable import dumps
 from lantian.schema import (
+    METEOROLOGY,
     PLATFORM_COLUMNS,
     POLLUTANTS,
     STATION_SCHEMA,
@@ -98,7 +100,7 @@ class Table:
 
 
 TABLES: dict[str, Table] = {
-    "hourly": Table("hourly", ("station_code", "time"), "time", HOURLY_VALUES, True),
+    "hourly": Table("hourly", ("station_code", "time"), "time", {**HOURLY_VALUES, **METEOROLOGY}, True),
     "city_hourly": Table("city_hourly", ("city", "time"), "time", HOURLY_VALUES, True),
     "daily": Table("daily", ("station_code", "city", "date"), "date", DAILY_VALUES, False),
     "monthly": Table("monthly", ("city", "month"), "month", MONTHLY_VALUES, False),
@@ -601,7 +603,9 @@ class Dataset:
         if parsed.stations is not None and good.height:
             self._register_release(batch, parsed.stations, good, out)
 
-    def _register_release(self, batch: _Batch, seen: pl.DataFrame, good: pl.DataFrame, out: FileReport) -> None:
+    def _register_release(
+        self, batch: _Batch, seen: pl.DataFrame, good: pl.DataFrame, out: FileReport
+    ) -> None:
         """Stations of a release absent from the registry are registered from it (``source=release``),
         valid from the natural day of their first hour seen (see :mod:`lantian.io.stations`)."""
         if "time" in good.columns:
@@ -767,7 +771,8 @@ class Dataset:
                 files += sorted(d.glob("*.parquet"))
         if not files:
             return pl.LazyFrame(schema=table.schema)
-        return pl.scan_parquet(files, schema=table.schema)
+        # a part written before a column existed reads it as null
+        return pl.scan_parquet(files, schema=table.schema, missing_columns="insert")
 
     def scan_hourly(self, stations=None, start=None, end=None, table: str = "hourly") -> pl.LazyFrame:
         """Canonical hourly station frame, filtered by station codes and time.
@@ -825,7 +830,7 @@ class Dataset:
             return pl.DataFrame(
                 schema={**TABLES[table].schema, "revised_at": pl.Datetime("us"), "replaced_by": pl.String()}
             )
-        return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
     def ingest_log(self) -> pl.DataFrame:
         return self._read("ingest_log.parquet", LOG_SCHEMA)
@@ -845,9 +850,7 @@ class Dataset:
         ).unique("station_code", keep="last", maintain_order=True)
         lf = self.scan_hourly()
         if city:
-            codes = names.filter(city_key_expr("city") == city_key(city))[
-                "station_code"
-            ]
+            codes = names.filter(city_key_expr("city") == city_key(city))["station_code"]
             lf = lf.filter(pl.col("station_code").is_in(codes.to_list()))
         hourly = (
             lf.select(

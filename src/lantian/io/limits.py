@@ -17,10 +17,38 @@ MAX_CO = 1_000.0  # mg/m³
 CO_COLUMNS = ("co", "co_24h")
 
 
+#: Plausible ranges of the meteorological values (lantian.schema.METEOROLOGY): beyond the records of
+#: surface stations (-89 °C … 57 °C, sea-level pressure 870–1085 hPa, about 300 mm of rain in an hour).
+METEOROLOGY_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (-90.0, 60.0),
+    "pressure": (300.0, 1100.0),
+    "dew_point": (-100.0, 60.0),
+    "rain": (0.0, 500.0),
+    "wind_deg": (0.0, 360.0),
+    "wind_speed": (0.0, 120.0),
+}
+
+
 def value_conditions(columns: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
-    """``(condition, reason)`` pairs that reject a row with an implausible value in one of ``columns``."""
+    """``(condition, reason)`` pairs that reject a row with an implausible value in one of ``columns``
+    (a concentration, or a meteorological value outside :data:`METEOROLOGY_RANGES`)."""
     conditions = []
     for c in columns:
+        if c in METEOROLOGY_RANGES:
+            lo, hi = METEOROLOGY_RANGES[c]
+            conditions.append(
+                (
+                    (pl.col(c) < lo) | (pl.col(c) > hi),
+                    pl.format(
+                        "implausible value in {} (outside {}–{}): {}",
+                        pl.lit(c),
+                        pl.lit(lo),
+                        pl.lit(hi),
+                        pl.col(c),
+                    ),
+                )
+            )
+            continue
         conditions.append((pl.col(c) < 0, pl.format("negative value in {}: {}", pl.lit(c), pl.col(c))))
         limit = MAX_CO if c in CO_COLUMNS else MAX_UG
         conditions.append(

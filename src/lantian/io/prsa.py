@@ -1,7 +1,11 @@
 """Reader of the UCI "Beijing Multi-Site Air-Quality" files (``PRSA_Data_<Station>_*.csv[.gz]``).
 
 Columns: ``No,year,month,day,hour,PM2.5,PM10,SO2,NO2,CO,O3,TEMP,PRES,DEWP,RAIN,wd,WSPM,station``;
-``NA`` = missing; CO in µg/m³ (divided by 1000 → mg/m³). Weather columns are not kept.
+``NA`` = missing; CO in µg/m³ (divided by 1000 → mg/m³). The weather columns are kept as the
+station-hour's meteorology (:data:`lantian.schema.METEOROLOGY`): ``TEMP`` temperature °C, ``PRES``
+pressure hPa, ``DEWP`` dew point °C, ``RAIN`` rain mm, ``wd`` wind direction (16-point compass, also
+stored as the degrees of its centre) and ``WSPM`` wind speed m/s; a file without them stores none.
+A wind direction that is not one of the 16 points quarantines its row, as a non-numeric value does.
 
 Notes
 -----
@@ -26,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from lantian.io import _text
-from lantian.schema import POLLUTANTS
+from lantian.schema import COMPASS_16, POLLUTANTS
 
 HEADER = ("no", "year", "month", "day", "hour", "pm2.5", "pm10", "so2", "no2", "co", "o3", "station")
 VARIABLE_MAP: dict[str, str] = {
@@ -36,6 +40,14 @@ VARIABLE_MAP: dict[str, str] = {
     "NO2": "no2",
     "CO": "co",
     "O3": "o3",
+}
+#: Weather columns → canonical meteorology (wind direction ``wd`` is text, handled apart).
+WEATHER_MAP: dict[str, str] = {
+    "TEMP": "temperature",
+    "PRES": "pressure",
+    "DEWP": "dew_point",
+    "RAIN": "rain",
+    "WSPM": "wind_speed",
 }
 S = "src:"
 
@@ -50,7 +62,14 @@ def parse_prsa(path: str | Path) -> _text.Parsed:
     raw = _text.read_table(path)
     header = [h.strip().strip('"') for h in raw.header]
     frame = raw.frame([S + h for h in header]).with_columns(_text.raw_text([S + h for h in header]))
-    frame, bad, bad_names = _text.numeric(frame, {S + k: v for k, v in VARIABLE_MAP.items()})
+    weather = {k: v for k, v in WEATHER_MAP.items() if k in header}
+    frame, bad, bad_names = _text.numeric(frame, {S + k: v for k, v in {**VARIABLE_MAP, **weather}.items()})
+    met = list(weather.values())
+    if "wd" in header:
+        frame = _wind(frame, S + "wd")
+        met += ["wind_dir", "wind_deg"]
+    else:
+        frame = frame.with_columns(_bad_wd=pl.lit(False))
     parts = [
         pl.col(S + c).str.strip_chars().cast(pl.Int64, strict=False) for c in ("year", "month", "day", "hour")
     ]
@@ -80,12 +99,16 @@ def parse_prsa(path: str | Path) -> _text.Parsed:
             (pl.col(S + "station").str.strip_chars().fill_null("") == "", pl.lit("missing station")),
             (~valid_date, pl.lit("unparseable date/hour")),
             (pl.col("_bad"), pl.lit("non-numeric value in ") + pl.col("_bad_names")),
+            (
+                pl.col("_bad_wd"),
+                pl.format("wind direction not one of the 16 compass points in wd: {}", pl.col(S + "wd")),
+            ),
         ],
     )
     frame = frame.with_columns(
         co=pl.col("co") / 1000, unmonitored=pl.lit(None, pl.String), source=pl.lit(str(path))
     )
-    out = frame.select("_line", "_raw", "station_code", "time", *POLLUTANTS, "unmonitored", "source")
+    out = frame.select("_line", "_raw", "station_code", "time", *POLLUTANTS, *met, "unmonitored", "source")
     period = _text.period_of(path)
     if period:
         try:
@@ -100,7 +123,22 @@ def parse_prsa(path: str | Path) -> _text.Parsed:
         .with_columns(name=pl.col("station_code").str.strip_prefix("PRSA-"), city=pl.lit("北京"))
     )
     meta = {"format": "prsa", "encoding": raw.encoding, "co_unit_in": "µg/m³"}
-    return _text.Parsed("hourly", out, raw.rejects + rejects, meta, [*POLLUTANTS], period, stations)
+    return _text.Parsed("hourly", out, raw.rejects + rejects, meta, [*POLLUTANTS, *met], period, stations)
+
+
+def _wind(frame: pl.DataFrame, col: str) -> pl.DataFrame:
+    """``wind_dir`` (16-point name) and ``wind_deg`` (degrees of its centre) from the ``wd`` text, and
+    ``_bad_wd``, the flag of a value that is neither a compass point nor a missing marker."""
+    s = pl.col(col).str.strip_chars().str.to_uppercase()
+    missing = (s.is_null() | s.is_in([m.upper() for m in _text.MISSING])).fill_null(True)
+    known = s.is_in(list(COMPASS_16)).fill_null(False)
+    degrees = {p: i * 22.5 for i, p in enumerate(COMPASS_16)}
+    frame = frame.with_columns(
+        wind_dir=pl.when(known).then(s).otherwise(None),
+        wind_deg=pl.when(known).then(s.replace_strict(degrees, default=None, return_dtype=pl.Float64)),
+        _bad_wd=~missing & ~known,
+    )
+    return frame
 
 
 def read_prsa(path: str | Path) -> tuple[pl.DataFrame, dict]:

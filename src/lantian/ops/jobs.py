@@ -5,6 +5,13 @@
 * :func:`escalate` — the ladder 提醒→通报→约谈→移交纪委监委 (:meth:`Workflow.escalate`), a notification per step.
 * :func:`make_report` — the daily bulletin, weekly dispatch, monthly notice or quarterly review
   (:func:`lantian.reports.sources.build`, as ``lantian report``) into the archive, with its number.
+* :func:`scan_events` — every tick: cases assigned (交办, from the audit log) to their unit, and a change
+  of the heavy-pollution warning level of the forecast file (``[web] forecast_file``).
+* :func:`check_targets` — after new data: a target of the targets file (``[web] targets_file``) newly
+  at risk (有风险) or lost (已失守) since the last check.
+
+Each notification goes to its routes (:func:`lantian.ops.notify.recipients`): the unit concerned (its
+channels and its users') and/or the office (the settings' channels and the administrators').
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from lantian.jsonable import dumps, to_jsonable
 from lantian.ops import notify
 from lantian.ops.runs import Runs, get_mark, set_mark
 from lantian.store.db import Database
-from lantian.store.models import ArchivedReport, Case, Escalation, Organisation, User
+from lantian.store.models import ArchivedReport, AuditEntry, Case, Escalation, Organisation, User
 
 log = logging.getLogger("lantian.ops")
 
@@ -58,6 +65,10 @@ class Context:
     @property
     def routes(self) -> list[tuple[str, str]]:
         return notify.channels(self.settings)
+
+    def recipients(self, s, unit_id: int | None = None, office: bool = True) -> list[tuple[str, str]]:
+        """The routes of a notification to the office and/or the unit ``unit_id`` (read in ``s``)."""
+        return notify.recipients(s, self.settings, unit_id, office)
 
     def workflow(self):
         from lantian.workflow.services import Workflow
@@ -150,6 +161,7 @@ def poll_inbox(ctx: Context) -> dict:
     if out["taken"]:
         out["alerts"] = after_new_data(ctx, ds)
         out["proposals"] = _guarded(ctx, "proposals", scan_proposals, ds)
+        out["targets"] = _guarded(ctx, "targets", check_targets, ds)
     for path, ok, data, why in results:
         target = _move(path, inbox / ("done" if ok else "rejected"), data)
         ctx.seen.pop(path, None)
@@ -211,7 +223,7 @@ def after_new_data(ctx: Context, ds) -> int:
                     f"建议：{zh.get('advice', '')}"
                 )
                 added += notify.enqueue(
-                    s, ctx.routes, f"heavy-hour:{city}:{r['time']:%Y-%m-%dT%H}", "heavy-hour", subject, text, at
+                    s, ctx.recipients(s), f"heavy-hour:{city}:{r['time']:%Y-%m-%dT%H}", "heavy-hour", subject, text, at
                 )
             set_mark(s, f"alert:{city}", {"hour": max(latest, after).isoformat()}, ctx.wall.now())
             set_mark(s, "data", {"city": city, "latest_hour": latest.isoformat()}, ctx.wall.now())
@@ -240,12 +252,151 @@ def scan_proposals(ctx: Context, ds) -> int:
     return len(ctx.workflow().record_proposals(ctx.actor(), episodes.to_dicts(), ctx.clock.now()))
 
 
+# -- events of the supervision and of the forecast ------------------------------------------------------
+
+#: Audit entries looked at again before the mark: a transaction that took an id below the mark may commit
+#: after the mark was taken (PostgreSQL); the notification's key keeps a second look from adding anything.
+AUDIT_OVERLAP = 50
+
+
+def scan_events(ctx: Context) -> dict:
+    """The events written by others since the last look: each case assigned (交办) to its unit, and a
+    change of the warning level; each notification committed with the mark of what was looked at."""
+    return {"assigned": notify_assignments(ctx), "warning": check_warning(ctx)}
+
+
+def notify_assignments(ctx: Context) -> int:
+    """Each 交办 of the audit log after the mark (the first time: since the service first ran): one
+    notification to the unit it was given to, keyed ``assigned:<case>:<version>``. Returns rows added."""
+    mark = get_mark(ctx.db, "assigned")
+    since = ctx.since()
+    added = 0
+    with ctx.db.session() as s:
+        q = select(AuditEntry).where(AuditEntry.entity == "case", AuditEntry.action == "assign")
+        if mark is not None:
+            q = q.where(AuditEntry.id > mark["audit_id"] - AUDIT_OVERLAP, AuditEntry.at >= since)
+        else:
+            q = q.where(AuditEntry.at >= since)
+        entries = s.scalars(q.order_by(AuditEntry.id)).all()
+        for entry in entries:
+            after = entry.after or {}
+            case = s.get(Case, entry.entity_id)
+            unit = s.get(Organisation, after.get("unit_id")) if after.get("unit_id") else None
+            if case is None or unit is None:
+                continue
+            deadline = after.get("deadline") or "—"
+            subject = f"【交办】问题 {case.id} 交{unit.name}整改，期限 {deadline}"
+            text = (
+                f"{unit.name}：问题 {case.id}（{case.category}，{case.address}）已于 {entry.at:%Y-%m-%d %H:%M} "
+                f"交办贵单位整改，整改期限 {deadline}。问题描述：{case.description}"
+            )
+            added += notify.enqueue(
+                s, ctx.recipients(s, unit.id, office=False), f"assigned:{case.id}:{after.get('version')}",
+                "assigned", subject, text, ctx.clock.now(), unit_id=unit.id, case_id=case.id,
+            )
+        if entries:
+            top = max(entries[-1].id, mark["audit_id"] if mark else 0)
+            set_mark(s, "assigned", {"audit_id": top}, ctx.wall.now())
+    return added
+
+
+def _level_rank(row: dict) -> int:
+    from lantian.standards.warnings import SCHEMES
+
+    codes = [lv.code for lv in SCHEMES.get(row.get("scheme"), ())]
+    return codes.index(row["level"]) + 1 if row.get("level") in codes else 0
+
+
+def check_warning(ctx: Context) -> int:
+    """The heavy-pollution warning level of the office's city now: the highest level of the forecast
+    file's episodes that have not ended (``[web] forecast_file``, spec §8). When it differs from the
+    level at the last look (kept in ``ops_marks``), one notification to the office; the forecast file is
+    read again only when it changed or the day changed."""
+    path = ctx.settings.value("forecast_file")
+    city = ctx.settings.value("city")
+    if not path or not city:
+        return 0
+    file = Path(path)
+    today = ctx.clock.now().date()
+    if not file.is_file():
+        raise NotFound(f"预报文件 {file} 不存在；请检查设置 web.forecast_file。")
+    stamp = f"{file.stat().st_mtime_ns}:{today.isoformat()}"
+    name = f"warning:{city}"
+    mark = get_mark(ctx.db, name)
+    if mark is not None and mark.get("stamp") == stamp:
+        return 0
+    from lantian.pipeline.figures import warnings
+
+    rows = [r for r in warnings(file, city).rows if r.get("level") and str(r.get("end")) >= today.isoformat()]
+    top = max(rows, key=_level_rank) if rows else None
+    level = top["level"] if top else None
+    added = 0
+    with ctx.db.session() as s:
+        if mark is not None and mark.get("level") != level or mark is None and level is not None:
+            place = city if city.endswith("市") else f"{city}市"
+            if top is not None:
+                subject = f"【预警】{place}重污染天气预警：{top.get('level_zh') or level}"
+                text = (
+                    f"据预报（{file.name}），{place} {top['start']} 至 {top['end']} AQI 超过 200 的有 "
+                    f"{top.get('days_above_200')} 天、超过 300 的有 {top.get('days_above_300')} 天，最高 "
+                    f"{top.get('max_aqi')}，预警级别为{top.get('level_zh') or level}（{top.get('reason_zh') or ''}）。"
+                )
+            else:
+                subject = f"【预警】{place}重污染天气预警解除"
+                text = f"据预报（{file.name}），{place} 自 {today.isoformat()} 起没有达到预警级别的重污染过程。"
+            added = notify.enqueue(
+                s, ctx.recipients(s), f"warning:{city}:{today.isoformat()}:{level or 'none'}", "warning",
+                subject, text, ctx.clock.now(),
+            )
+        set_mark(s, name, {"level": level, "stamp": stamp}, ctx.wall.now())
+    return added
+
+
+def check_targets(ctx: Context, ds) -> int:
+    """Each target of the targets file (``[web] targets_file``) whose year-to-date status is 有风险
+    (at risk) or 已失守 (lost) and was not so at the last check (kept in ``ops_marks``): one notification
+    to the office, keyed by target, status and the day of the data. Returns rows added."""
+    path = ctx.settings.value("targets_file")
+    if not path:
+        return 0
+    from lantian.calc.targets import STATUS_NAMES, target_name
+    from lantian.pipeline.figures import last_day, targets_now
+
+    added = 0
+    for city in _cities(ctx, ds):
+        last = last_day(ds, city=city)
+        if last is None:
+            continue
+        now = targets_now(ds, city, last.year, path)
+        name = f"targets:{city}:{now.year}"
+        before = (get_mark(ctx.db, name) or {}).get("status", {})
+        status = {t["target"]: t["status"] for t in now.targets}
+        place = city if city.endswith("市") else f"{city}市"
+        with ctx.db.session() as s:
+            for t in now.targets:
+                if t["status"] not in ("at_risk", "lost") or before.get(t["target"]) == t["status"]:
+                    continue
+                word = STATUS_NAMES[t["status"]][0]
+                subject = f"【目标{word}】{place} {now.year} 年{target_name(t['target'])}"
+                text = (
+                    f"截至 {now.as_of.isoformat()}，{place} {now.year} 年{target_name(t['target'])}目标"
+                    f"（{t.get('limit_zh') or t['limit']}）{word}：目前 {t.get('current_zh') or t['current']}。"
+                    f"{t.get('verdict_zh') or ''}"
+                )
+                added += notify.enqueue(
+                    s, ctx.recipients(s), f"target:{city}:{now.year}:{t['target']}:{t['status']}:{now.as_of}",
+                    "target", subject, text, ctx.clock.now(),
+                )
+            set_mark(s, name, {"status": status, "as_of": now.as_of.isoformat()}, ctx.wall.now())
+    return added
+
+
 # -- escalation -----------------------------------------------------------------------------------------
 
 
 def escalate(ctx: Context, period: str) -> dict:
     """Apply the ladder now; every step reached since the service first ran gets its notification
-    (to the office's channels) in one transaction with the record that it was notified."""
+    (to the unit concerned and the office) in one transaction with the record that it was notified."""
     wf = ctx.workflow()
     added = wf.escalate(ctx.actor(), ctx.clock.now())
     names = {lv.code: lv.name for lv in wf.rules.ladder}
@@ -268,7 +419,7 @@ def escalate(ctx: Context, period: str) -> dict:
             )
             queued += notify.enqueue(
                 s,
-                ctx.routes,
+                ctx.recipients(s, unit.id),
                 f"escalation:{case.id}:{step.level}:{step.deadline.isoformat()}",
                 "escalation",
                 subject,
@@ -340,7 +491,7 @@ def make_report(ctx: Context, job: str, period: str) -> dict:
                              created_at=at, published_at=at))
         notify.enqueue(
             s,
-            ctx.routes,
+            ctx.recipients(s),
             f"report:{kind}:{period}",
             "report",
             f"【{word}】{number} {doc.title}",
@@ -352,14 +503,10 @@ def make_report(ctx: Context, job: str, period: str) -> dict:
 
 
 def archive(db: Database) -> list[dict]:
-    """The archive of scheduled reports, newest first."""
-    with db.session() as s:
-        rows = s.scalars(select(ArchivedReport).order_by(ArchivedReport.id.desc())).all()
-        return [
-            {"kind": r.kind, "period": r.period, "number": r.number, "title": r.title, "path": r.path,
-             "published_at": r.published_at}
-            for r in rows
-        ]
+    """The archive of scheduled reports, newest first (:func:`lantian.ops.runs.archive`)."""
+    from lantian.ops.runs import archive as rows
+
+    return rows(db)
 
 
 def to_json(value):

@@ -31,7 +31,7 @@ from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.errors import ConfigError
 from lantian.jsonable import dumps
 from lantian.store.db import Database
-from lantian.store.models import Notification
+from lantian.store.models import Notification, Organisation, User
 
 log = logging.getLogger("lantian.ops.notify")
 
@@ -39,6 +39,9 @@ EVENTS: dict[str, str] = {
     "heavy-hour": "重度污染小时",
     "escalation": "逾期升级",
     "report": "报告发布",
+    "assigned": "问题交办",
+    "target": "目标风险",
+    "warning": "预警级别变化",
 }
 MAX_BACKOFF = dt.timedelta(days=1)
 
@@ -57,6 +60,37 @@ def channels(settings) -> list[tuple[str, str]]:
             raise ConfigError("已设置 run.smtp 但没有收件人；请设置 run.mail_to（多个地址用逗号分隔）。")
         out.append(("email", ",".join(a.strip() for a in to.split(",") if a.strip())))
     return out
+
+
+def _own(row, smtp: bool) -> list[tuple[str, str]]:
+    out = []
+    if row.webhook_url:
+        out.append(("webhook", row.webhook_url))
+    if row.email and smtp:
+        out.append(("email", row.email))
+    return out
+
+
+def recipients(s, settings, unit_id: int | None = None, office: bool = True) -> list[tuple[str, str]]:
+    """The routes of a notification, read in the session ``s``: with ``office`` the office's channels
+    (:func:`channels`) and those of its active administrators; with ``unit_id`` the channels of that unit
+    and of its active users. E-mail addresses of units and users are routed only when ``run.smtp`` is set.
+    A route given twice (the same robot or address) is kept once."""
+    smtp = bool(settings.value("smtp"))
+    out: list[tuple[str, str]] = []
+    if office:
+        out += channels(settings)
+        admins = s.scalars(select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id))
+        for user in admins:
+            out += _own(user, smtp)
+    if unit_id is not None:
+        unit = s.get(Organisation, unit_id)
+        if unit is not None:
+            out += _own(unit, smtp)
+        members = s.scalars(select(User).where(User.unit_id == unit_id, User.active.is_(True)).order_by(User.id))
+        for user in members:
+            out += _own(user, smtp)
+    return list(dict.fromkeys(out))
 
 
 def smtp_address(text: str) -> tuple[str, int]:

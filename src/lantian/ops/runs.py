@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.errors import ConfigError
 from lantian.store.db import Database
-from lantian.store.models import JobRun, OpsMark
+from lantian.store.models import ArchivedReport, JobRun, OpsMark
 
 HEARTBEAT = "heartbeat"
 #: A heartbeat older than this many tick intervals means the service has stopped.
@@ -175,3 +175,19 @@ def health(db: Database, now: dt.datetime | None = None) -> dict:
         out["status"] = "degraded"
         out["failed_jobs"] = failed
     return out
+
+
+def archive(db: Database) -> list[dict]:
+    """The archive of scheduled reports (``report_archive``), newest first."""
+    with db.session() as s:
+        rows = s.scalars(select(ArchivedReport).order_by(ArchivedReport.id.desc())).all()
+        return [
+            {"id": r.id, "kind": r.kind, "period": r.period, "number": r.number, "title": r.title, "path": r.path,
+             "created_at": r.created_at, "published_at": r.published_at}
+            for r in rows
+        ]
+
+
+def archived(db: Database, report_id: int) -> dict | None:
+    """One report of the archive by its id (``None``: no such report)."""
+    return next((r for r in archive(db) if r["id"] == report_id), None)

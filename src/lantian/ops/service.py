@@ -107,11 +107,22 @@ class Service:
 
     _first_inbox = True
 
+    def run_events(self) -> None:
+        """The events written by others (交办, the warning level) and, at the first pass, the targets."""
+        jobs._guarded(self.ctx, "events", jobs.scan_events)
+        if self._first_events:
+            self._first_events = False
+            if self.settings.value("targets_file"):
+                jobs._guarded(self.ctx, "targets", lambda ctx: jobs.check_targets(ctx, ctx.dataset()))
+
+    _first_events = True
+
     def tick(self) -> None:
-        """One pass: heartbeat, inbox, every due calendar job, then the outbox."""
+        """One pass: heartbeat, inbox, the events, every due calendar job, then the outbox."""
         with self._lock:
             self.runs.beat()
             self.run_inbox()
+            self.run_events()
             for job in self.jobs:
                 self.run_calendar(job)
             try:

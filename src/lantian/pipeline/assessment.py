@@ -476,7 +476,7 @@ def rank_group(
     frame = gather(period)
     if frame is None:
         raise NotFound(f"no member of {group!r} has data for {period.label}")
-    if by == "change":
+    if by in ("change", "pm25_change"):
         prev = gather(period.same_period_last_year(), "last year: ")
         frame = calc_assess.compare(frame, prev if prev is not None else frame.clear())
     return calc_rank.rank(frame, by), period, problems

@@ -13,7 +13,7 @@ from lantian.calc.averaging import daily_values
 from lantian.io.dataset import Dataset
 from lantian.jsonable import to_jsonable
 from lantian.pipeline.assessment import assess_city, city_stations
-from lantian.schema import CITY, STATION
+from lantian.schema import CITY, STATION, city_key
 from lantian.standards import DEFAULT, Options
 
 #: The item whose station contributions are shown (the city mean that notices discuss most).
@@ -91,7 +91,7 @@ def explain_index(
             )
     return to_jsonable(
         {
-            "city": city,
+            "city": city_key(city),
             "period": period.label,
             "period_zh": period.label_zh(),
             "source": res["source"],

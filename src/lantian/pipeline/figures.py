@@ -417,6 +417,8 @@ RANK_COLUMNS = (
     "composite_index_last_year",
     "index_change_pct",
     "pm25",
+    "pm25_last_year",
+    "pm25_change_pct",
     "good_rate",
     "index_primary",
     "deterioration_rank",

@@ -14,7 +14,7 @@ from lantian.errors import InputError, NotFound
 from lantian.io.dataset import Dataset
 from lantian.pipeline.assessment import city_daily, group_members, last_day, read_targets
 from lantian.pipeline.groups import store_cities
-from lantian.schema import CITY, DATE
+from lantian.schema import CITY, DATE, city_key
 from lantian.standards import DEFAULT, Options
 
 Method = calc.Method
@@ -98,6 +98,7 @@ def outlook(
     """The outlook of each city for ``year``: as of ``as_of`` (default: the city's last day with data in
     the year), against the targets file or, without one, 只降不升 (last year's published values)."""
     method = method or calc.Method()
+    cities = [city_key(c) for c in cities]
     frames, dates = [], {}
     for city in cities:
         end = as_of or last_day(ds, city)

@@ -46,11 +46,18 @@ from lantian.reports.figures import (
     TargetLine,
     UnitScore,
 )
+from lantian.reports.labels import t
 from lantian.reports.spec import Document, Paragraph, Section
 from lantian.schema import CITY_SUFFIX, city_key
 
 #: The field of a ranking row holding the value ranked (``lantian rank --by``).
-RANK_VALUE = {"index": "composite_index", "change": "index_change_pct", "pm25": "pm25", "good_rate": "good_rate"}
+RANK_VALUE = {
+    "index": "composite_index",
+    "change": "index_change_pct",
+    "pm25": "pm25",
+    "pm25_change": "pm25_change_pct",
+    "good_rate": "good_rate",
+}
 
 _STATISTIC = {"mean": "mean", 95.0: "p95", 98.0: "p98", 90.0: "p90"}
 
@@ -163,7 +170,8 @@ def air_quality(
     data: dict = {"assess": a.to_dict()}
     sources = [f"lantian assess --city {city} --period {a.period} --compare --json"]
     figures.daily = [
-        DayAQI(dt.date.fromisoformat(d["date"]), d["aqi"], d["level"], d["primary_pollutants"]) for d in res.daily
+        DayAQI(dt.date.fromisoformat(d["date"]), d["aqi"], d["level"], d["primary_pollutants"])
+        for d in res.daily
     ]
     figures.primary_days = res.primary_days
     data["daily"] = {"rows": res.daily}
@@ -180,7 +188,13 @@ def air_quality(
         # the notice's rankings: by composite index (the period report's), by its change, by PM2.5 and
         # by good-day ratio — each the pipeline's ranking of the group (``lantian rank --by``)
         ranking = {}
-        for by, result in (("index", res.ranking), ("change", None), ("pm25", None), ("good_rate", None)):
+        for by, result in (
+            ("index", res.ranking),
+            ("change", None),
+            ("pm25", None),
+            ("pm25_change", None),
+            ("good_rate", None),
+        ):
             if result is None:
                 try:
                     result = rank_of(ds, group, assess_period, by, groups_file, None, options)
@@ -381,7 +395,11 @@ def supervision(
                     scores.append(UnitScore(r["unit"], unit_kind, r["score"], r["rank"], parts))
             if kind == "monthly" and cases is not None:
                 steps = [
-                    {"unit": r["unit"], "level": R.LEVEL_NAMES[code], "reason": f"本月{n}次"}
+                    {
+                        "unit": r["unit"],
+                        "level": R.LEVEL_NAMES[code],
+                        "reason": t(lang, f"本月{n}次", f"{n} this month"),
+                    }
                     for key in ("districts", "departments")
                     for r in result[key]
                     for code, n in r.get("escalations", {}).items()

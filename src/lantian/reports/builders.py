@@ -8,6 +8,7 @@ air-quality parts.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from lantian.errors import InputError
@@ -98,7 +99,9 @@ def _air_quality_sections(
         province_rank = province_ranks.get("index") or next(iter(province_ranks.values()))
     label = period_label(doc.kind, doc.period, lang)
     overview = Section(t(lang, "环境空气质量总体状况", "Overall air quality"))
-    overview.add(*P.summary_paragraphs(f, label, lang, province_rank, province_ranks), P.indicator_table(f, lang))
+    overview.add(
+        *P.summary_paragraphs(f, label, lang, province_rank, province_ranks), P.indicator_table(f, lang)
+    )
     doc.add(overview)
     doc.add(
         Section(t(lang, "六项污染物浓度及达标情况", "Six pollutants and attainment")).add(
@@ -217,12 +220,23 @@ def build_period_report(
             kind, figures.city, figures.period, lang, office, number, issued, figures.end, data or {}, sources
         )
         _air_quality_sections(
-            doc, figures, lang, province_rank, county_rank, targets, charts=True, province_ranks=province_ranks
+            doc,
+            figures,
+            lang,
+            province_rank,
+            county_rank,
+            targets,
+            charts=True,
+            province_ranks=province_ranks,
         )
         return doc
     if missing is None:
-        raise InputError(f"a {kind} report needs the air-quality figures of its period or the reason they are missing")
-    doc = _document(kind, missing.city, missing.period, lang, office, number, issued, missing.end, data or {}, sources)
+        raise InputError(
+            f"a {kind} report needs the air-quality figures of its period or the reason they are missing"
+        )
+    doc = _document(
+        kind, missing.city, missing.period, lang, office, number, issued, missing.end, data or {}, sources
+    )
     doc.add(missing_air_quality_section(missing, kind, lang))
     return doc
 
@@ -259,10 +273,18 @@ def _air_notes_paragraph(scores: list[UnitScore], lang: str) -> Paragraph | None
             by_note.setdefault(texts[cell], []).append(s.unit)
     if not by_note:
         return None
-    zh = {"no_station": "无监测站点", "no_data": "站点本月无监测数据", "no_result": "未提供空气质量结果",
-          "no_store": "无监测数据"}
-    en = {"no_station": "have no monitoring station", "no_data": "have no station data this month",
-          "no_result": "have no air-quality result", "no_store": "have no monitoring data"}
+    zh = {
+        "no_station": "无监测站点",
+        "no_data": "站点本月无监测数据",
+        "no_result": "未提供空气质量结果",
+        "no_store": "无监测数据",
+    }
+    en = {
+        "no_station": "have no monitoring station",
+        "no_data": "have no station data this month",
+        "no_result": "have no air-quality result",
+        "no_store": "have no monitoring data",
+    }
     parts_zh = [f"{'、'.join(units)}{zh[k]}" for k, units in by_note.items()]
     parts_en = [f"{', '.join(units)} {en[k]}" for k, units in by_note.items()]
     return Paragraph(
@@ -272,6 +294,17 @@ def _air_notes_paragraph(scores: list[UnitScore], lang: str) -> Paragraph | None
             f"{'; '.join(parts_en)}: no air-quality score, the score is the work score.",
         )
     )
+
+
+#: The parts of a unit's score in English (the notice's columns are named by the scoring's Chinese parts).
+SCORE_PARTS_EN = {"空气质量得分": "Air-quality score", "工作得分": "Work score"}
+
+
+def _part_en(part: str) -> str:
+    """A score part's column in English: its name, or a month of the quarter (10月 → Oct)."""
+    if part.endswith("月") and part[:-1].isdigit():
+        return calendar.month_abbr[int(part[:-1])]
+    return SCORE_PARTS_EN.get(part, part)
 
 
 def _scores_table(scores: list[UnitScore], kind: str, lang: str) -> Table:
@@ -291,7 +324,7 @@ def _scores_table(scores: list[UnitScore], kind: str, lang: str) -> Table:
             Column("rank", t(lang, "排名", "Rank"), "int"),
             Column("unit", t(lang, "单位", "Unit")),
             Column("score", t(lang, "得分", "Score"), "dec2"),
-            *[Column(p, p, "dec2") for p in parts],
+            *[Column(p, t(lang, p, _part_en(p)), "dec2") for p in parts],
         ],
         rows,
     )
@@ -389,7 +422,13 @@ def build_cycle_report(
     doc = _document(kind, city, period, lang, office, number, issued, end, data or {}, sources)
     if figures is not None:
         _air_quality_sections(
-            doc, figures, lang, province_rank, county_rank, targets, charts=kind != "weekly",
+            doc,
+            figures,
+            lang,
+            province_rank,
+            county_rank,
+            targets,
+            charts=kind != "weekly",
             province_ranks=province_ranks,
         )
     elif missing is not None:

@@ -34,11 +34,21 @@ from lantian.standards import aqi_level, get, regime_for_day
 
 #: Symbols of the pollutants as column headings of the station table.
 SYMBOLS: dict[str, str] = {
-    "pm25": "PM₂.₅", "pm10": "PM₁₀", "o3_8h": "O₃-8h", "no2": "NO₂", "so2": "SO₂", "co": "CO",
+    "pm25": "PM₂.₅",
+    "pm10": "PM₁₀",
+    "o3_8h": "O₃-8h",
+    "no2": "NO₂",
+    "so2": "SO₂",
+    "co": "CO",
 }
 
 #: Daily report items in display order (HJ 633—2026 §4.2.2; HJ 633—2012 §5.1.2 adds O3 1-hour).
 DAILY_ITEMS: tuple[str, ...] = ("so2", "no2", "co", "o3", "o3_8h", "pm10", "pm25")
+
+
+#: Above this many stations the bulletin leaves out the station chart (the table gives the same AQI) so that
+#: it stays on one A4 page for a city of up to 12 stations.
+CHART_MAX_STATIONS = 8
 
 
 def _level(row: dict):
@@ -210,17 +220,18 @@ def build_daily(
                 ),
             )
         )
-        stations.add(
-            charts.bar_chart(
-                [r["name"] for r in table_rows],
-                [r["aqi"] for r in table_rows],
-                name="station_aqi",
-                levels=[r["level"] for r in table_rows],
-                title=t(lang, "各点位空气质量指数", "AQI by station"),
-                ylabel="AQI",
-                regime=regime_for_day(day),
+        if len(table_rows) <= CHART_MAX_STATIONS:
+            stations.add(
+                charts.bar_chart(
+                    [r["name"] for r in table_rows],
+                    [r["aqi"] for r in table_rows],
+                    name="station_aqi",
+                    levels=[r["level"] for r in table_rows],
+                    title=t(lang, "各点位空气质量指数", "AQI by station"),
+                    ylabel="AQI",
+                    regime=regime_for_day(day),
+                )
             )
-        )
         doc.add(stations)
 
     # 三、健康指引

@@ -66,7 +66,8 @@ NOWRAP_CHARS = 9
 
 def text_width(text: str) -> float:
     """Width of ``text`` in CJK character widths: full-width characters 1, others about 0.55."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in text)
+    # ambiguous-width characters (μ, ³, °) are drawn full width by the CJK font
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.55 for ch in text)
 
 
 def nowrap_columns(columns, cells: list[list[dict]]) -> set[int]:
@@ -113,7 +114,10 @@ def layout(doc: Document) -> list[dict]:
             elif isinstance(block, Table):
                 counters["table"] += 1
                 cells = [
-                    [{"text": format_cell(row[c.key], c, row), "cls": _cell_class(c, row)} for c in block.columns]
+                    [
+                        {"text": format_cell(row[c.key], c, row), "cls": _cell_class(c, row)}
+                        for c in block.columns
+                    ]
                     for row in block.rows
                 ]
                 widths, wide = column_widths(block.columns, cells)

@@ -51,7 +51,9 @@ def render_markdown(doc: Document, assets: Path | None = None) -> str:
 
     def section(s: Section, number: tuple[int, ...]) -> None:
         sep = "" if doc.lang == "zh" else " "
-        lines.extend(["#" * (len(number) + 1) + " " + heading_number(number, doc.lang) + sep + _escape(s.heading), ""])
+        lines.extend(
+            ["#" * (len(number) + 1) + " " + heading_number(number, doc.lang) + sep + _escape(s.heading), ""]
+        )
         sub = 0
         for block in s.blocks:
             if isinstance(block, Section):

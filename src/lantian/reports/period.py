@@ -279,9 +279,13 @@ def indicator_table(f: PeriodFigures, lang: str, name: str = "indicators") -> Ta
 
 def ranking_table(rank: Ranking, lang: str, name: str, title: str, highlight: str | None = None) -> Table:
     has_change = any(e.change_pct is not None for e in rank.entries)
-    value_fmt = {"index": "dec2", "change": "signed_pct1", "pm25": "int", "good_rate": "pct1"}.get(
-        rank.by, "dec2"
-    )
+    value_fmt = {
+        "index": "dec2",
+        "change": "signed_pct1",
+        "pm25": "int",
+        "pm25_change": "signed_pct1",
+        "good_rate": "pct1",
+    }.get(rank.by, "dec2")
     rows = [
         {
             "rank": e.rank,
@@ -295,6 +299,7 @@ def ranking_table(rank: Ranking, lang: str, name: str, title: str, highlight: st
         "index": t(lang, "综合指数", "Composite index"),
         "change": t(lang, "综合指数变化率", "Index change"),
         "pm25": t(lang, "PM₂.₅浓度", "PM2.5"),
+        "pm25_change": t(lang, "PM₂.₅浓度变化率", "PM2.5 change"),
         "good_rate": t(lang, "优良天数比例", "Good-day rate"),
     }.get(rank.by, rank.by)
     columns = [
@@ -313,6 +318,7 @@ RANKINGS: tuple[tuple[str, str, str, str], ...] = (
     ("index", "综合指数", "Composite index", "dec2"),
     ("change", "综合指数变化率", "Index change", "signed_pct1"),
     ("pm25", "PM₂.₅浓度（μg/m³）", "PM2.5 (μg/m³)", "int"),
+    ("pm25_change", "PM₂.₅浓度变化率", "PM2.5 change", "signed_pct1"),
     ("good_rate", "优良天数比例", "Good-day ratio", "pct1"),
 )
 

@@ -26,8 +26,6 @@ def _day(period: str) -> dt.date:
         raise InputError(f"--period {period!r}: a daily bulletin needs a date, e.g. 2016-01-05") from exc
 
 
-
-
 def build(
     kind: str,
     city: str,

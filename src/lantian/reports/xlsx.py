@@ -88,12 +88,14 @@ def render_xlsx(doc: Document) -> bytes:
             "text_wrap": True,
         }
     )
-    formats: dict[tuple[str | None, int | None], object] = {}
+    formats: dict[tuple[str | None, int | None, bool], object] = {}
 
-    def cell_format(num_format: str | None, level: int | None = None):
-        key = (num_format, level)
+    def cell_format(num_format: str | None, level: int | None = None, bold: bool = False):
+        key = (num_format, level, bold)
         if key not in formats:
             spec = {**base, "border": 1}
+            if bold:  # the city's own row (Table.highlight), as the PDF shades it
+                spec.update(bold=True, bg_color="#EEF4FB")
             if num_format:
                 spec["num_format"] = num_format
             if level:
@@ -164,13 +166,16 @@ def render_xlsx(doc: Document) -> bytes:
             ws.write(1, j, col.label, f_head)
             width = max(len(col.label) * 2 + 2, 10)
             ws.set_column(j, j, min(width, 40))
+        marked = set(table.highlight or ())
         for i, row in enumerate(table.rows, start=2):
             for j, col in enumerate(table.columns):
                 decimals = decimals_of(col, row)
                 value = cell_value(row[col.key], col.fmt, decimals)
                 level = row.get("level") if col.key == "category" else None
                 fmt = cell_format(
-                    _number_format(col.fmt, decimals), level if isinstance(level, int) else None
+                    _number_format(col.fmt, decimals),
+                    level if isinstance(level, int) else None,
+                    (i - 2) in marked,
                 )
                 if value is None:
                     ws.write_blank(i, j, None, fmt)

@@ -81,10 +81,17 @@ MDA8_WINDOWS = 17
 PERCENTILE_METHOD = "linear"
 
 #: Ranking (spec §6.2): ascending composite index / PM2.5 / change rate; descending good-day rate.
-RANK_ORDER: dict[str, bool] = {"index": False, "pm25": False, "change": False, "good_rate": True}
+RANK_ORDER: dict[str, bool] = {
+    "index": False,
+    "pm25": False,
+    "change": False,
+    "pm25_change": False,
+    "good_rate": True,
+}
 RANK_COLUMN: dict[str, str] = {
     "index": "composite_index",
     "pm25": "pm25",
     "change": "index_change_pct",
+    "pm25_change": "pm25_change_pct",
     "good_rate": "good_rate",
 }

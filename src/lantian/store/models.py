@@ -42,6 +42,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    #: Notification channels (revision 0008): a chat robot's URL and e-mail addresses (comma-separated).
+    webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
 
 
 class User(Base):
@@ -60,6 +63,9 @@ class User(Base):
     #: Set by an administrator's reset (a one-time password): the next login must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=false())
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: Notification channels (revision 0008), as for a unit.
+    webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
 
     unit: Mapped[Organisation | None] = relationship()
 

@@ -222,7 +222,7 @@ class AirData:
             "rows": rows,
             "days": [
                 {"date": d["date"], "aqi": d["aqi"], "cost": d["index_cost"], "category": d["category"]}
-                for d in res["costly_days"]
+                for d in res["costly_days"][:5]
             ],
         }
 
@@ -281,6 +281,27 @@ class AirData:
                 en="no ranking group configured: set group (e.g. 湖南) in [web] of lantian.toml",
             )
         return _cached(self, "board", group, day).to_dict()
+
+    def outlook(self, city: str | None, year: int | None, as_of: dt.date | None) -> dict:
+        """The year-end outlook of a city (``lantian outlook --json``): as of the last day with data."""
+        ds = self._need()
+        city = city or self.city(ds)
+        if not city:
+            raise NotFound("数据存储中没有城市：请给出 city", en="no city in the store: give city")
+        if year is None:
+            last = F.last_day(ds, city=city)
+            if last is None:
+                raise NotFound(f"数据存储中没有 {city} 的数据", en=f"no data of {city} in the store")
+            year = last.year
+        return _cached(self, "outlook", city, year, as_of, self.option("targets_file")).to_dict()
+
+    def explain(self, city: str | None, period: str) -> dict:
+        """What moves the composite index (``lantian explain-index --json``)."""
+        ds = self._need()
+        city = city or self.city(ds)
+        if not city:
+            raise NotFound("数据存储中没有城市：请给出 city", en="no city in the store: give city")
+        return _cached(self, "explain", city, period)
 
     def board_page(self, lang: str, day: dt.date | None) -> dict:
         """The provincial board page: the rankings of :meth:`board` as tables, the office's city marked."""
@@ -406,8 +427,84 @@ class AirData:
             raise InputError(f"起始时间 {start} 晚于结束时间 {end}")
         return F.hourly_rows(ds, station, None if station else (city or self.city(ds)), start, end)
 
+    # -- analysis (profiles) ----------------------------------------------------------------------
+
+    def profiles(self, city: str | None, station: str | None, period: str, pollutant: str) -> dict:
+        """A pollutant by hour of day, weekday and month, and by wind (:mod:`lantian.pipeline.profiles`)."""
+        ds = self._need()
+        if station and city:
+            raise InputError(
+                "只能给出 station 或 city 之一，不能同时给出", en="give station or city, not both"
+            )
+        if not station:
+            city = city or self.city(ds)
+            if not city:
+                raise NotFound("数据存储中没有城市：请给出 city", en="no city in the store: give city")
+        return _cached(
+            self, "profiles", None if station else city_key(city), station or None, period, pollutant
+        )
+
+    def analysis_page(
+        self, lang: str, city: str | None, station: str | None, period: str | None, pollutant: str
+    ) -> dict:
+        """The 数据分析 page: the profiles of :meth:`profiles` as charts, and the choices of city or station."""
+        en = lang == "en"
+        ds = self.dataset()
+        ctx: dict = {"has_data": False, "pollutant": pollutant, "period": period or "", "error": None}
+        ctx["pollutants"] = [
+            {"code": p, "label": NAMES_EN[p]} for p in ("pm25", "pm10", "o3", "no2", "so2", "co")
+        ]
+        if ds is None:
+            return ctx
+        scopes = _cached(self, "scopes")
+        ctx["cities"], ctx["wind_stations"] = scopes["cities"], scopes["wind_stations"]
+        if not station:
+            city = city or self.city(ds)
+        ctx["city"], ctx["station"] = (None if station else city), station
+        if not period:
+            known = (
+                [s for s in scopes["wind_stations"] if station in (s["station_code"], s["name"])]
+                if station
+                else []
+            )
+            known += [c for c in scopes["cities"] if city and city_key(c["city"]) == city_key(city)]
+            period = str(known[0]["last"])[:4] if known else "ytd"
+        ctx["period"] = period
+        try:
+            res = self.profiles(None if station else city, station, period, pollutant)
+        except (NotFound, InputError) as exc:
+            ctx["error"] = exc.text(lang)
+            return ctx
+        ctx["result"] = res
+        ctx["has_data"] = res["n_values"] > 0
+        unit = res["unit"]
+        label = "label_en" if en else "label_zh"
+        name = res["pollutant_name"]
+        ctx["chart_hour"] = charts.profile(
+            [r[label] for r in res["by_hour"]], [r["mean"] for r in res["by_hour"]], name, unit, "line"
+        )
+        ctx["chart_weekday"] = charts.profile(
+            [r[label] for r in res["by_weekday"]], [r["mean"] for r in res["by_weekday"]], name, unit, "bar"
+        )
+        ctx["chart_month"] = charts.profile(
+            [r[label] for r in res["by_month"]], [r["mean"] for r in res["by_month"]], name, unit, "bar"
+        )
+        polar = res["polar"]
+        if polar["has_wind"]:
+            sectors = polar["sectors"] if en else polar["sectors_zh"]
+            ctx["chart_polar"] = charts.wind_polar(polar["cells"], sectors, polar["speed_bins"], unit, lang)
+            ctx["polar_range"] = charts.wind_scale(polar["cells"])
+        return ctx
+
     def _compute(self, kind: str, *args):
         ds = self._need()
+        if kind in ("profiles", "scopes"):
+            from lantian.pipeline import profiles as P
+
+            if kind == "scopes":
+                return P.analysis_scopes(ds)
+            city, station, period, pollutant = args
+            return P.profiles(ds, period, pollutant, city=city, station=station)
         if kind == "hour":
             return F.city_hour(ds, args[0])
         if kind == "years":
@@ -443,7 +540,7 @@ class AirData:
             from lantian.pipeline.explain import explain_index
 
             city, period = args
-            return explain_index(ds, city, period, top_days=5)
+            return explain_index(ds, city, period)  # the CLI's default: the 10 costliest days
         if kind == "board":
             from lantian.pipeline.board import board
 

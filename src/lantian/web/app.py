@@ -172,12 +172,18 @@ _VALIDATION: dict[str, tuple[str, str]] = {
     "greater_than": ("{f}：应大于 {gt}", "{f}: must be greater than {gt}"),
     "less_than_equal": ("{f}：应不大于 {le}", "{f}: must be at most {le}"),
     "less_than": ("{f}：应小于 {lt}", "{f}: must be less than {lt}"),
-    "enum": ("{f}：“{input}”不是可选值；可选：{expected}", "{f}: {input!r} is not allowed; use one of {expected}"),
+    "enum": (
+        "{f}：“{input}”不是可选值；可选：{expected}",
+        "{f}: {input!r} is not allowed; use one of {expected}",
+    ),
     "literal_error": (
         "{f}：“{input}”不是可选值；可选：{expected}",
         "{f}: {input!r} is not allowed; use one of {expected}",
     ),
-    "date_parsing": ("{f}：“{input}”不是日期；请写成 2026-03-05 的形式", "{f}: {input!r} is not a date; use YYYY-MM-DD"),
+    "date_parsing": (
+        "{f}：“{input}”不是日期；请写成 2026-03-05 的形式",
+        "{f}: {input!r} is not a date; use YYYY-MM-DD",
+    ),
     "date_from_datetime_parsing": (
         "{f}：“{input}”不是日期；请写成 2026-03-05 的形式",
         "{f}: {input!r} is not a date; use YYYY-MM-DD",
@@ -191,7 +197,10 @@ _VALIDATION: dict[str, tuple[str, str]] = {
         "{f}：“{input}”不是时间；请写成 2026-03-05T08:00:00 的形式",
         "{f}: {input!r} is not a time; use YYYY-MM-DDTHH:MM:SS",
     ),
-    "datetime_type": ("{f}：不是时间；请写成 2026-03-05T08:00:00 的形式", "{f}: not a time; use YYYY-MM-DDTHH:MM:SS"),
+    "datetime_type": (
+        "{f}：不是时间；请写成 2026-03-05T08:00:00 的形式",
+        "{f}: not a time; use YYYY-MM-DDTHH:MM:SS",
+    ),
     "extra_forbidden": ("不接受字段“{key}”；请删去", "field {key!r} is not accepted; remove it"),
     "json_invalid": ("请求内容不是有效的 JSON", "the request body is not valid JSON"),
     "model_attributes_type": ("{f}：应为 JSON 对象", "{f}: must be a JSON object"),

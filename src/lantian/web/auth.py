@@ -17,7 +17,12 @@ from lantian.web.security import new_csrf_token, same_token, token_digest
 
 ROLES = ("admin", "officer", "inspector", "leader")
 ROLE_NAMES = {"admin": "市蓝天办管理员", "officer": "责任单位联络员", "inspector": "巡查员", "leader": "领导"}
-ROLE_NAMES_EN = {"admin": "administrator", "officer": "unit officer", "inspector": "inspector", "leader": "leader"}
+ROLE_NAMES_EN = {
+    "admin": "administrator",
+    "officer": "unit officer",
+    "inspector": "inspector",
+    "leader": "leader",
+}
 ALL = ROLES
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -46,7 +51,9 @@ class PasswordChangeRequired(HTTPException):
     """A one-time password was used: the browser is sent to the password page (the API answers 403)."""
 
     def __init__(self) -> None:
-        super().__init__(303, "请先修改密码：管理员重设的一次性密码须在首次登录后更换。", {"Location": "/account/password"})
+        super().__init__(
+            303, "请先修改密码：管理员重设的一次性密码须在首次登录后更换。", {"Location": "/account/password"}
+        )
         self.en = "change your password first: a one-time password set by an administrator must be replaced."
 
 

@@ -64,6 +64,15 @@ AUDIT_ZH = {
 }
 
 
+#: States of a notification (lantian.ops.notify): Chinese, English.
+NOTIFY_STATUS = {
+    "pending": ("待发送", "Pending"),
+    "sent": ("已送达", "Delivered"),
+    "dead": ("发送失败（死信）", "Failed (dead letter)"),
+    "unrouted": ("未发送（未配置渠道）", "Not sent (no channel)"),
+}
+
+
 def _page(items: list[dict], limit: int, offset: int) -> dict:
     return {"items": items[offset : offset + limit], "total": len(items), "limit": limit, "offset": offset}
 
@@ -154,7 +163,17 @@ class Backend:
             )
 
     def users_page(self) -> dict:
+        with self.db.session() as s:
+            unit_channels = {
+                u.name: {"webhook_url": u.webhook_url, "email": u.email}
+                for u in s.scalars(select(Organisation))
+            }
+            user_channels = {
+                u.username: {"webhook_url": u.webhook_url, "email": u.email} for u in s.scalars(select(User))
+            }
         return {
+            "unit_channels": unit_channels,
+            "user_channels": user_channels,
             "users": self.workflow.list_users(),
             "roles": list(R.ROLES),
             "units": [u["name"] for u in self.workflow.list_units()],
@@ -173,13 +192,21 @@ class Backend:
     def create_unit(self, actor: Principal, name: str, kind: str) -> dict:
         return self.workflow.add_unit(actor.username, name, kind, self.clock.now())
 
+    def set_channels(self, actor: Principal, of: str, name: str, webhook: str, email: str) -> dict:
+        """A unit's or a user's notification channels (an empty field removes that channel)."""
+        return self.workflow.set_channels(
+            actor.username, of, name, self.clock.now(), webhook=webhook, email=email
+        )
+
     def change_own_password(self, user: Principal, current: str, new: str, confirm: str) -> None:
         """The user's own change (current password required); every session of the user ends."""
         if new != confirm:
             raise InputError(
                 "两次输入的新密码不一致；请重新输入。", en="the two new passwords differ; type them again."
             )
-        self.workflow.set_password(user.username, user.username, new, self.clock.now(), current_password=current)
+        self.workflow.set_password(
+            user.username, user.username, new, self.clock.now(), current_password=current
+        )
 
     def reset_password(self, actor: Principal, username: str) -> str:
         """An administrator's reset: the one-time password, to be shown once."""
@@ -211,6 +238,12 @@ class Backend:
     def rankings(self, period: str, by: str) -> dict:
         return self.air.rankings(period=period, by=by)
 
+    def outlook(self, city, year, as_of) -> dict:
+        return self.air.outlook(city, year, as_of)
+
+    def explain(self, city, period: str) -> dict:
+        return self.air.explain(city, period)
+
     def province_board(self, day) -> dict:
         return self.air.board(day)
 
@@ -219,6 +252,14 @@ class Backend:
 
     def targets(self, year: int | None) -> dict:
         return self.air.targets(year=year)
+
+    def profiles(self, city: str | None, station: str | None, period: str, pollutant: str) -> dict:
+        return self.air.profiles(city=city, station=station, period=period, pollutant=pollutant)
+
+    def analysis_page(
+        self, lang: str, city: str | None, station: str | None, period: str | None, pollutant: str
+    ) -> dict:
+        return self.air.analysis_page(lang, city=city, station=station, period=period, pollutant=pollutant)
 
     def warnings(self) -> dict:
         return self.air.warnings()
@@ -471,7 +512,78 @@ class Backend:
             "default_deadline": self.rules.deadline(c["category"], c["severity"], self._today()).isoformat(),
             "can_upload": self.rules.may("add_evidence", user.role),
             "can_comment": self.rules.may("comment", user.role),
+            "notifications": self._notifications(case_id, lang),
         }
+
+    def _notifications(self, case_id: int, lang: str) -> list[dict]:
+        """The case's notifications (``lantian run``'s outbox): to whom, what, when, delivered or not."""
+        from lantian.ops.notify import notifications
+
+        out = []
+        for n in notifications(self.db, case_id=case_id):
+            channel = {
+                "webhook": ("机器人", "Robot"),
+                "email": ("邮件", "E-mail"),
+                "none": ("未配置渠道", "No channel"),
+            }
+            state = NOTIFY_STATUS.get(n["status"], (n["status"], n["status"]))
+            pick = 1 if lang == "en" else 0
+            out.append(
+                {
+                    "event": n["event"] if lang == "en" else n["event_name"],
+                    "channel": channel.get(n["channel"], (n["channel"], n["channel"]))[pick],
+                    "target": n["target"] if n["channel"] != "none" else "—",
+                    "subject": n["subject"],
+                    "when": str(n["sent_at"] or n["created_at"]).replace("T", " ")[:16],
+                    "status": n["status"],
+                    "status_label": state[pick],
+                    "error": n["last_error"],
+                }
+            )
+        return out
+
+    # -- the archive of scheduled reports --------------------------------------------------------
+
+    def archive_page(self, lang: str) -> dict:
+        """The reports that ``lantian run`` made on schedule (``report_archive``), newest first."""
+        from lantian.ops.runs import archive
+
+        names = {
+            "daily": ("空气质量日报", "Daily bulletin"),
+            "weekly": ("周调度", "Weekly dispatch"),
+            "monthly": ("月考核通报", "Monthly notice"),
+            "quarterly": ("季考核讲评", "Quarterly review"),
+        }
+        rows = []
+        for r in archive(self.db):
+            rows.append(
+                {
+                    **r,
+                    "kind_label": names.get(r["kind"], (r["kind"], r["kind"]))[1 if lang == "en" else 0],
+                    "when": str(r["published_at"] or r["created_at"]).replace("T", " ")[:16],
+                }
+            )
+        return {"reports": rows}
+
+    def archive_file(self, report_id: int) -> tuple[Path, str]:
+        """The stored HTML of an archived report, refused unless the file lies inside the archive folder."""
+        from lantian.ops.runs import archived
+
+        row = archived(self.db, report_id)
+        if row is None or not row["path"]:
+            raise NotFound(
+                f"报告存档中没有编号为 {report_id} 的报告；请在“报告存档”页面查看。",
+                en=f"no archived report {report_id}; see the reports archive page.",
+            )
+        root = Path(self.settings.value("archive_dir")).resolve()
+        path = (root / row["path"]).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise NotFound(
+                f"报告 {row['number']} 的文件不在报告存档目录 {root} 中；请检查设置 run.archive_dir。",
+                en=f"the file of report {row['number']} is not in the archive folder {root}; "
+                "check the setting run.archive_dir.",
+            )
+        return path, f"{row['number']} {row['title'] or ''}".strip()
 
     def _evidence_rows(self, case_id: int) -> list[dict]:
         with self.db.session() as s:
@@ -560,11 +672,17 @@ class Backend:
         """Links to the page's document as PDF and XLSX (``/reports/KIND.FMT?period=…``)."""
         name = self.REPORT_NAMES[kind][1 if lang == "en" else 0]
         return [
-            {"href": f"/reports/{kind}.{fmt}?period={period}", "label": f"{name}（{fmt.upper()}）", "fmt": fmt}
+            {
+                "href": f"/reports/{kind}.{fmt}?period={period}",
+                "label": f"{name}（{fmt.upper()}）",
+                "fmt": fmt,
+            }
             for fmt in ("pdf", "xlsx")
         ]
 
-    def report_file(self, user: Principal, kind: str, fmt: str, period: str | None, lang: str) -> tuple[str, str, bytes]:
+    def report_file(
+        self, user: Principal, kind: str, fmt: str, period: str | None, lang: str
+    ) -> tuple[str, str, bytes]:
         """The document of ``kind`` for ``period`` from the reports layer, as ``(file name, type, bytes)``."""
         from lantian.periods import parse_period
         from lantian.reports.render import render
@@ -589,8 +707,10 @@ class Backend:
             actor=user.username,
             air_quality_file=self.settings.value("air_quality"),
         )
-        ctype = "application/pdf" if fmt == "pdf" else (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ctype = (
+            "application/pdf"
+            if fmt == "pdf"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )
         city_name = city if city.endswith("市") else f"{city}市"
         p = parse_period(label, kind=kind)

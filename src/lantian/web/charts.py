@@ -43,9 +43,7 @@ def last_24h(rows: list[dict], lang: str) -> dict:
             {
                 "name": "AQI",
                 "type": "bar",
-                "data": [
-                    {"value": r["aqi"], "itemStyle": {"color": level_colour(r, "#bbb")}} for r in rows
-                ],
+                "data": [{"value": r["aqi"], "itemStyle": {"color": level_colour(r, "#bbb")}} for r in rows],
             },
             {
                 "name": "PM2.5",
@@ -181,4 +179,95 @@ def trend(labels: list[str], this_year: list, last_year: list, names: tuple[str,
                 "lineStyle": {"type": "dashed"},
             },
         ],
+    }
+
+
+def profile(labels: list[str], means: list, name: str, unit: str, kind: str) -> dict:
+    """A profile (mean by hour of day, weekday or month) as a line (``kind="line"``) or bar chart."""
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 45, "right": 15, "top": 30, "bottom": 30},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value", "name": unit, "scale": kind == "line"},
+        "series": [
+            {"name": name, "type": kind, "data": means, "color": "#1f6fb2", "showSymbol": kind != "line"}
+        ],
+    }
+
+
+#: Colour ramp of the wind polar plot, low → high mean concentration.
+_RAMP = ((0x2E, 0x7D, 0x32), (0xF9, 0xA8, 0x25), (0xC6, 0x28, 0x28))
+
+
+def _ramp(x: float) -> str:
+    x = min(max(x, 0.0), 1.0) * (len(_RAMP) - 1)
+    i = min(int(x), len(_RAMP) - 2)
+    f = x - i
+    rgb = [round(a + (b - a) * f) for a, b in zip(_RAMP[i], _RAMP[i + 1], strict=True)]
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def wind_scale(cells: list[dict]) -> dict:
+    """The lowest and highest cell means of a wind polar plot, with the colours they get."""
+    means = [c["mean"] for c in cells if c["mean"] is not None]
+    lo, hi = (min(means), max(means)) if means else (None, None)
+    return {"low": lo, "high": hi, "low_colour": _ramp(0.0), "high_colour": _ramp(1.0)}
+
+
+def wind_polar(cells: list[dict], sectors: list[str], bins: list[dict], unit: str, lang: str) -> dict:
+    """Mean concentration by wind direction (angle, 16 sectors, north at the top, clockwise) × wind speed
+    (rings, the lowest bin innermost): one ring segment per cell, coloured low (green) → high (red)."""
+    scale = wind_scale(cells)
+    lo, hi = scale["low"], scale["high"]
+    span = (hi - lo) if lo is not None and hi is not None and hi > lo else 1.0
+    at = {(c["sector_index"], c["speed_bin"]): c for c in cells}
+    none = "no data" if lang == "en" else "无数据"
+    series = []
+    for b in bins:
+        data = []
+        for i, s in enumerate(sectors):
+            c = at.get((i, b["bin"]))
+            if c is None or c["mean"] is None:
+                data.append(
+                    {"value": 1, "name": f"{s} {b['label']}：{none}", "itemStyle": {"color": "#eeeeee"}}
+                )
+            else:
+                data.append(
+                    {
+                        "value": 1,
+                        "name": f"{s} {b['label']}：{c['mean']:g} {unit}（n={c['n']}）",
+                        "itemStyle": {"color": _ramp((c["mean"] - lo) / span)},
+                    }
+                )
+        series.append(
+            {
+                "name": b["label"],
+                "type": "bar",
+                "coordinateSystem": "polar",
+                "stack": "wind",
+                "barCategoryGap": "0%",
+                "data": data,
+                "itemStyle": {"borderColor": "#ffffff", "borderWidth": 0.5},
+            }
+        )
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "item", "formatter": "{b}"},
+        "polar": {"radius": ["8%", "80%"]},
+        "angleAxis": {
+            "type": "category",
+            "data": sectors,
+            "startAngle": 90 + 360 / len(sectors) / 2,
+            "clockwise": True,
+            "axisLabel": {"fontSize": 10},
+        },
+        "radiusAxis": {
+            "type": "value",
+            "min": 0,
+            "max": len(bins),
+            "interval": 1,
+            "axisLabel": {"show": False},
+        },
+        "series": series,
     }

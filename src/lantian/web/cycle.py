@@ -105,11 +105,24 @@ def monthly(backend, user: Principal, period: str | None) -> dict:
 
 
 def _group(
-    key: str, label: str, label_en: str, headers: list[str], headers_en: list[str], rows: list, text_cols: int = 2
+    key: str,
+    label: str,
+    label_en: str,
+    headers: list[str],
+    headers_en: list[str],
+    rows: list,
+    text_cols: int = 2,
 ) -> dict:
     """A table of a cycle page; its first ``text_cols`` columns are text, the others numbers."""
-    return {"kind": key, "label": label, "label_en": label_en, "headers": headers,
-            "headers_en": headers_en, "rows": rows, "text_cols": text_cols}
+    return {
+        "kind": key,
+        "label": label,
+        "label_en": label_en,
+        "headers": headers,
+        "headers_en": headers_en,
+        "rows": rows,
+        "text_cols": text_cols,
+    }
 
 
 def weekly(backend, user: Principal, period: str | None, lang: str) -> dict:
@@ -127,17 +140,20 @@ def weekly(backend, user: Principal, period: str | None, lang: str) -> dict:
         {"label": R.LEVEL_NAMES[code] if lang != "en" else ESCALATIONS_EN.get(code, code), "count": n}
         for code, n in data["escalations_by_level"].items()
     ]
-    rows = [[r["unit"], r["new"], r["assigned"], r["closed"], r["overdue"], r["escalated"]] for r in data["by_unit"]]
+    rows = [
+        [r["unit"], r["new"], r["assigned"], r["closed"], r["overdue"], r["escalated"]]
+        for r in data["by_unit"]
+    ]
     group = _group(
-        "units", "各单位本周情况", "Units this week",
+        "units",
+        "各单位本周情况",
+        "Units this week",
         ["单位", "新增", "交办", "销号", "超期", "升级"],
         ["Unit", "New", "Assigned", "Closed", "Overdue", "Escalated"],
         rows,
         text_cols=1,
     )
-    overdue = [
-        {"id": c["id"], "unit": c["unit"], "deadline": c["deadline"]} for c in data["overdue_cases"]
-    ]
+    overdue = [{"id": c["id"], "unit": c["unit"], "deadline": c["deadline"]} for c in data["overdue_cases"]]
     return {
         "kind": "weekly",
         "period": data["period"],
@@ -161,7 +177,10 @@ def quarterly(backend, user: Principal, period: str | None, lang: str) -> dict:
             [
                 r["rank"],
                 r["unit"],
-                *[f"{score:.2f}（第{rank}）" for score, rank in zip(r["monthly_scores"], r["monthly_ranks"], strict=True)],
+                *[
+                    f"{score:.2f}（第{rank}）"
+                    for score, rank in zip(r["monthly_scores"], r["monthly_ranks"], strict=True)
+                ],
                 f"{r['score']:.2f}",
                 r["due"],
                 r["on_time"],
@@ -171,10 +190,27 @@ def quarterly(backend, user: Principal, period: str | None, lang: str) -> dict:
             ]
             for r in data[key]
         ]
-        headers = ["排名", "单位", *[f"{m}月得分（名次）" for m in months], "季度得分", "到期", "按期", "超期", "反弹"]
+        headers = [
+            "排名",
+            "单位",
+            *[f"{m}月得分（名次）" for m in months],
+            "季度得分",
+            "到期",
+            "按期",
+            "超期",
+            "反弹",
+        ]
         headers += list(R.LEVEL_NAMES.values())
-        headers_en = ["Rank", "Unit", *[f"Month {m} (rank)" for m in months], "Quarter", "Due", "On time",
-                      "Overdue", "Repeated"]
+        headers_en = [
+            "Rank",
+            "Unit",
+            *[f"Month {m} (rank)" for m in months],
+            "Quarter",
+            "Due",
+            "On time",
+            "Overdue",
+            "Repeated",
+        ]
         headers_en += [ESCALATIONS_EN.get(code, code) for code in R.LEVEL_NAMES]
         groups.append(_group(key, label, label_en, headers, headers_en, rows))
     return {

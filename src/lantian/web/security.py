@@ -58,7 +58,10 @@ class LoginThrottle:
 
     def retry_after(self, ip: str, username: str) -> int:
         """Seconds until another attempt is allowed (0: allowed now)."""
-        limits = (((ip, username.strip().lower()), self.attempts), ((ip, None), self.attempts * self.IP_FACTOR))
+        limits = (
+            ((ip, username.strip().lower()), self.attempts),
+            ((ip, None), self.attempts * self.IP_FACTOR),
+        )
         wait = 0
         with self._lock:
             for key, limit in limits:

@@ -51,9 +51,9 @@ class TokenStore:
         now = self.clock.now()
         with self.engine.begin() as conn:
             row = conn.execute(
-                select(api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.scope, api_tokens.c.expires_at).where(
-                    api_tokens.c.digest == digest, api_tokens.c.revoked.is_(False)
-                )
+                select(
+                    api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.scope, api_tokens.c.expires_at
+                ).where(api_tokens.c.digest == digest, api_tokens.c.revoked.is_(False))
             ).first()
             if row is None or (row.expires_at is not None and now >= row.expires_at):
                 return None

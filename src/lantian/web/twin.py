@@ -40,11 +40,35 @@ def _case_rows(cards: list[dict], en: bool) -> list[dict]:
     from lantian.workflow import rules as R
 
     heads = (
-        ("No.", "Status", "Source", "Category", "Severity", "District", "Unit", "Deadline", "Address",
-         "Description", "Reported", "Days overdue")
+        (
+            "No.",
+            "Status",
+            "Source",
+            "Category",
+            "Severity",
+            "District",
+            "Unit",
+            "Deadline",
+            "Address",
+            "Description",
+            "Reported",
+            "Days overdue",
+        )
         if en
-        else ("编号", "状态", "来源", "类别", "严重程度", "区县", "责任单位", "整改期限", "地址", "问题描述",
-              "上报时间", "超期天数")
+        else (
+            "编号",
+            "状态",
+            "来源",
+            "类别",
+            "严重程度",
+            "区县",
+            "责任单位",
+            "整改期限",
+            "地址",
+            "问题描述",
+            "上报时间",
+            "超期天数",
+        )
     )
     out = []
     for c in cards:
@@ -120,7 +144,12 @@ def downloads(request: Request, context: dict) -> list[dict]:
     out = [{"label": "JSON", "href": link(format="json")}]
     for name in page_tables(context, lang):
         title = TABLE_TITLES.get(name, (name, name))[1 if lang == "en" else 0]
-        out.append({"label": f"{title}（CSV）" if lang != "en" else f"{title} (CSV)", "href": link(format="csv", table=name)})
+        out.append(
+            {
+                "label": f"{title}（CSV）" if lang != "en" else f"{title} (CSV)",
+                "href": link(format="csv", table=name),
+            }
+        )
     return out
 
 
@@ -143,5 +172,5 @@ def twin_response(request: Request, context: dict, status_code: int = 200) -> Re
     return Response(
         table_csv(tables[name]),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=\"{filename}\""},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -516,6 +516,57 @@ class Workflow:
             self._audit(s, who.username, "user", user.id, "enable" if active else "disable", before, snapshot(user))
             return self._user_dict(user, user.unit)
 
+    def set_channels(
+        self,
+        actor: str,
+        of: str,
+        name: str,
+        at: datetime,
+        webhook: str | None = None,
+        email: str | None = None,
+    ) -> dict:
+        """Set the notification channels of a unit (``of="unit"``) or a user (``of="user"``), admin only:
+        a chat robot's webhook URL and e-mail addresses (comma-separated). ``None`` keeps a channel, an
+        empty text removes it."""
+        _choice(of, ("unit", "user"), "channel owner")
+        with self._tx() as s:
+            self.rules.require("manage", self._user(s, actor).role)
+            if of == "unit":
+                row = self._unit(s, name)
+            else:
+                row = s.scalar(select(User).where(User.username == name))
+                if row is None:
+                    raise NotFound(
+                        f"没有用户“{name}”；用 lantian user list 或用户管理页面查看用户。",
+                        en=f"no user {name!r}; list users with `lantian user list`.",
+                    )
+            before = {"webhook_url": row.webhook_url, "email": row.email}
+            if webhook is not None:
+                url = webhook.strip()
+                if url and (not url.startswith(("http://", "https://")) or len(url) > 500 or " " in url):
+                    raise InputError(
+                        f"机器人地址 {url!r} 不是 http(s) 地址；请写成 https://… 的形式（最多 500 个字符），或留空取消。",
+                        en=f"webhook {url!r} is not an http(s) URL; write https://… (at most 500 characters), "
+                        "or leave it empty to remove it.",
+                    )
+                row.webhook_url = url or None
+            if email is not None:
+                addresses = [a.strip() for a in email.replace("，", ",").split(",") if a.strip()]
+                wrong = [a for a in addresses if a.count("@") != 1 or " " in a or a.startswith("@") or a.endswith("@")]
+                if wrong or len(",".join(addresses)) > 320:
+                    raise InputError(
+                        f"邮箱 {'、'.join(wrong) or email} 无效；请写成 name@example.cn，多个地址用逗号分隔"
+                        "（共最多 320 个字符），或留空取消。",
+                        en=f"e-mail {', '.join(wrong) or email} is not valid; write name@example.cn, several "
+                        "separated by commas (at most 320 characters in all), or leave it empty to remove it.",
+                    )
+                row.email = ",".join(addresses) or None
+            after = {"webhook_url": row.webhook_url, "email": row.email}
+            entity = "organisation" if of == "unit" else "user"
+            self._audit(s, actor, entity, row.id, "channels", before, after)
+            label = row.name if of == "unit" else row.username
+            return {"of": of, "name": label, **after}
+
     def list_users(self) -> list[dict]:
         with self._tx() as s:
             return [self._user_dict(u, u.unit) for u in s.scalars(select(User).order_by(User.id)).all()]

@@ -278,10 +278,37 @@ def rankings(
     request: Request,
     user: Reader,
     period: Annotated[str, Query(max_length=40, description=PERIOD_HELP)] = "ytd",
-    by: Literal["index", "change", "pm25", "good_rate"] = "index",
+    by: Literal["index", "change", "pm25", "pm25_change", "good_rate"] = "index",
 ) -> dict[str, Any]:
     """Ranking of the province's cities (competition ranking, ties share a rank)."""
     return _backend(request).rankings(period=period, by=by)
+
+
+@router.get("/outlook", responses=ERRORS)
+def outlook(
+    request: Request,
+    user: Reader,
+    city: Name = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    as_of: Annotated[
+        dt.date | None, Query(description="the as-of day (YYYY-MM-DD); default: the newest")
+    ] = None,
+) -> dict[str, Any]:
+    """Year-end outlook: for each target the probability of meeting it, the expected value and its 80%
+    interval (as ``lantian outlook --json`` gives one city)."""
+    return _backend(request).outlook(city, year, as_of)
+
+
+@router.get("/explain", responses=ERRORS)
+def explain(
+    request: Request,
+    user: Reader,
+    city: Name = None,
+    period: Annotated[str, Query(max_length=40, description=PERIOD_HELP)] = "ytd",
+) -> dict[str, Any]:
+    """What moves the composite index: parts by pollutant and of the change, months, stations, the
+    costliest days (as ``lantian explain-index --json``)."""
+    return _backend(request).explain(city, period)
 
 
 @router.get("/board", responses=ERRORS)
@@ -295,6 +322,24 @@ def board(
     """The provincial board: the group's cities for the day and the year to date, ranked by composite
     index and by its change (as ``/rankings`` ranks them), and by the AQI of the newest hour."""
     return _backend(request).province_board(date)
+
+
+@router.get("/profiles", responses=ERRORS)
+def profiles(
+    request: Request,
+    user: Reader,
+    period: Annotated[str, Query(max_length=40, description=PERIOD_HELP)] = "ytd",
+    pollutant: Literal["so2", "no2", "co", "o3", "pm10", "pm25"] = "pm25",
+    city: Annotated[
+        str | None, Query(max_length=100, description="the city; default: the office's city")
+    ] = None,
+    station: Annotated[
+        str | None, Query(max_length=100, description="a station code or name instead of a city")
+    ] = None,
+) -> dict[str, Any]:
+    """A pollutant's mean by hour of day (hour-ending, 1–24), weekday and month with the count of values,
+    and where wind is stored, by wind direction (16 sectors) × speed bin (``lantian profile``)."""
+    return _backend(request).profiles(city=city, station=station, period=period, pollutant=pollutant)
 
 
 @router.get("/targets", responses=ERRORS)

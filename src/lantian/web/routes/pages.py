@@ -133,6 +133,27 @@ def year(request: Request, user: Anyone, y: Annotated[int | None, Query(ge=2000,
     return render(request, "year.html", {"d": ctx}, nav="year")
 
 
+@router.get("/analysis")
+def analysis(
+    request: Request,
+    user: Anyone,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    station: Annotated[str | None, Query(max_length=100)] = None,
+    period: Annotated[str | None, Query(max_length=40)] = None,
+    pollutant: Annotated[str, Query(pattern="^(so2|no2|co|o3|pm10|pm25)$")] = "pm25",
+):
+    """Analysis views: a pollutant by hour of day, weekday and month, and by wind direction × speed."""
+    scope = (station or "").strip()
+    ctx = request.app.state.backend.analysis_page(
+        lang_of(request),
+        (city or "").strip() or None,
+        scope or None,
+        (period or "").strip() or None,
+        pollutant,
+    )
+    return render(request, "analysis.html", {"d": ctx}, nav="analysis")
+
+
 @router.get("/province")
 def province(request: Request, user: Anyone, date: Annotated[dt.date | None, Query()] = None):
     """Where we stand: the provincial board (the group's cities, the day and the year to date)."""
@@ -298,6 +319,20 @@ def cycle_page(request: Request, kind: str, user: Anyone, period: str | None = N
     return render(request, "cycle.html", {"d": ctx}, nav=kind)
 
 
+@router.get("/reports/archive")
+def reports_archive(request: Request, user: Anyone):
+    """The reports made on schedule by ``lantian run`` (日报、周调度、月考核通报、季考核讲评)."""
+    ctx = request.app.state.backend.archive_page(lang_of(request))
+    return render(request, "reports_archive.html", {"d": ctx}, nav="archive")
+
+
+@router.get("/reports/archive/{report_id}")
+def reports_archive_file(request: Request, report_id: int, user: Anyone) -> Response:
+    """The stored HTML of an archived report (only a file inside the archive folder is served)."""
+    path, _title = request.app.state.backend.archive_file(report_id)
+    return FileResponse(path, media_type="text/html; charset=utf-8")
+
+
 @router.get("/reports/{kind}.{fmt}")
 def report_download(request: Request, kind: str, fmt: str, user: Anyone, period: str | None = None):
     """The document of the reports layer (PDF or XLSX) for a cycle page: 周调度, 月考核通报, 季考核讲评."""
@@ -397,6 +432,31 @@ def unit_create(
             nav="users",
         )
     flash(request, "ok", translate("unit_created", lang_of(request), name=name.strip()))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/channels")
+def channels_set(
+    request: Request,
+    user: Admin,
+    of: Annotated[str, Form()],
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+    webhook: Annotated[str, Form(max_length=500)] = "",
+    email: Annotated[str, Form(max_length=320)] = "",
+):
+    """A unit's (``of=unit``) or a user's (``of=user``) notification channels; an empty field removes it."""
+    backend = request.app.state.backend
+    try:
+        backend.set_channels(user, of, name, webhook, email)
+    except LantianError as exc:
+        return render(
+            request,
+            "users.html",
+            {"d": backend.users_page(), "error": error_text(request, exc)},
+            status_of(exc),
+            nav="users",
+        )
+    flash(request, "ok", translate("channels_saved", lang_of(request), name=name.strip()))
     return RedirectResponse("/admin/users", status_code=303)
 
 
