@@ -7,25 +7,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from lantian.workflow.services import Workflow
+from shared_paths import HUNAN_CITIES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
-HUNAN = (
-    "长沙",
-    "株洲",
-    "湘潭",
-    "衡阳",
-    "邵阳",
-    "岳阳",
-    "常德",
-    "张家界",
-    "益阳",
-    "郴州",
-    "永州",
-    "怀化",
-    "娄底",
-    "湘西州",
-)
+HUNAN = HUNAN_CITIES
 GROUPS = ROOT / "docs" / "groups-hunan.toml"
 
 T0 = datetime(2016, 3, 7, 9, 0)  # Monday of ISO week 2016-W10

@@ -17,24 +17,9 @@ from lantian.cli import app as cli
 from lantian.io.dataset import Dataset
 from lantian.pipeline.board import board
 from lantian.web import create_app
-from shared_paths import SHARED_DATA
+from shared_paths import HUNAN_CITIES, SHARED_DATA
 
-HUNAN = (
-    "长沙",
-    "株洲",
-    "湘潭",
-    "衡阳",
-    "邵阳",
-    "岳阳",
-    "常德",
-    "张家界",
-    "益阳",
-    "郴州",
-    "永州",
-    "怀化",
-    "娄底",
-    "湘西州",
-)
+HUNAN = HUNAN_CITIES
 DAY = dt.date(2016, 6, 30)
 runner = CliRunner()
 

@@ -313,7 +313,6 @@ RANK_DECIMALS = {
     "pm25": 0,
     "pm25_last_year": 0,
 }
-POLLUTANT_SHOWN = {"so2": "SO2", "no2": "NO2", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O3"}
 
 
 def _rank_cell(row: dict, key: str) -> str:
@@ -321,7 +320,9 @@ def _rank_cell(row: dict, key: str) -> str:
     if value is None:
         return "—"
     if key == "index_primary":
-        return "、".join(POLLUTANT_SHOWN.get(p, p) for p in str(value).split(","))
+        from lantian.schema import NAMES_EN  # the symbols, as notices print them
+
+        return "、".join(NAMES_EN.get(p, p) for p in str(value).split(","))
     if key in RANK_DECIMALS:
         return f"{value:.{RANK_DECIMALS[key]}f}"
     return _fmt(value)

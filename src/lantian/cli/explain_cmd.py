@@ -10,8 +10,7 @@ from rich.table import Table
 
 from lantian.cli import app
 from lantian.cli.assess_cmd import JsonOpt, StoreOpt, SwitchOpt, _emit_json, _fmt, _options
-
-POLLUTANT_NAMES = {"so2": "SO2", "no2": "NO2", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O3"}
+from lantian.schema import NAMES_EN as POLLUTANT_NAMES  # the symbols, as notices print them
 
 
 def _primary(codes: str | None) -> str:

@@ -34,7 +34,7 @@ def outlook(
 ) -> None:
     """年终目标达成预测：每项目标年底达标的概率、预计年底值及其 80% 区间。"""
     from lantian.pipeline.assessment import open_store
-    from lantian.pipeline.outlook import TARGETS, Method, cities_of
+    from lantian.pipeline.outlook import Method, cities_of, decimals
     from lantian.pipeline.outlook import outlook as run
 
     ds = open_store(store)
@@ -57,8 +57,7 @@ def outlook(
             title=f"{r.city} {r.year}年 · 截至 {r.as_of}",
         )
         for s in r.targets:
-            published = TARGETS[s["target"]][2]
-            shown = published + (1 if s["target"] == "heavy_days" else 0)  # an expected count has a decimal
+            published, shown = decimals(s["target"])
 
             def num(v, d):
                 return "—" if v is None else f"{v:.{d}f}"

@@ -19,6 +19,14 @@ from lantian.standards import DEFAULT, Options
 
 Method = calc.Method
 TARGETS = calc.TARGETS
+
+
+def decimals(target: str) -> tuple[int, int]:
+    """Decimals of a target's published value and of its expected value (an expected day count has one)."""
+    published = TARGETS[target][2]
+    return published, published + (1 if target == "heavy_days" else 0)
+
+
 #: Years of history read before the outlook's year (the bootstrap draws from them).
 HISTORY_YEARS = 5
 #: Target names as offices write them.

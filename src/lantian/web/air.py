@@ -172,12 +172,12 @@ class AirData:
             res = _cached(self, "outlook", city, year, as_of, self.option("targets_file"))
         except (NotFound, InputError):
             return None
-        from lantian.pipeline.outlook import TARGET_NAMES, TARGETS
+        from lantian.pipeline.outlook import TARGET_NAMES
+        from lantian.pipeline.outlook import decimals as decimals_of
 
         rows = []
         for s in res.targets:
-            decimals = TARGETS[s["target"]][2]
-            shown = decimals + (1 if s["target"] == "heavy_days" else 0)
+            decimals, shown = decimals_of(s["target"])
             rows.append(
                 {
                     "label": TARGET_NAMES[s["target"]][1 if lang == "en" else 0],
@@ -204,10 +204,9 @@ class AirData:
             res = _cached(self, "explain", city, period)
         except (NotFound, InputError):
             return None
-        names = {"so2": "SO2", "no2": "NO2", "pm10": "PM10", "pm25": "PM2.5", "co": "CO", "o3": "O3"}
         rows = [
             {
-                "pollutant": names[p["pollutant"]],
+                "pollutant": NAMES_EN[p["pollutant"]],
                 "part": f"{p['part']:.2f}",
                 "share": f"{p['share_pct']:.1f}%",
                 "change": "—" if p.get("change_part") is None else f"{p['change_part']:+.2f}",

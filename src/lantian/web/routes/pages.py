@@ -387,6 +387,12 @@ def users(request: Request, user: Admin):
     return render(request, "users.html", {"d": ctx, "error": None}, nav="users")
 
 
+def _users_refused(request: Request, exc: Exception, status: int | None = None) -> Response:
+    """The administrator's page again with what was refused and why (the form's error)."""
+    context = {"d": request.app.state.backend.users_page(), "error": error_text(request, exc)}
+    return render(request, "users.html", context, status or status_of(exc), nav="users")
+
+
 @router.post("/admin/users")
 def user_create(
     request: Request,
@@ -401,13 +407,7 @@ def user_create(
     try:
         backend.create_user(user, username, display_name, role, unit or None, password)
     except (LantianError, ValueError) as exc:
-        return render(
-            request,
-            "users.html",
-            {"d": backend.users_page(), "error": error_text(request, exc)},
-            422,
-            nav="users",
-        )
+        return _users_refused(request, exc, 422)
     flash(request, "ok", translate("user_created", lang_of(request), name=username))
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -424,13 +424,7 @@ def unit_create(
     try:
         backend.create_unit(user, name, kind)
     except LantianError as exc:
-        return render(
-            request,
-            "users.html",
-            {"d": backend.users_page(), "error": error_text(request, exc)},
-            status_of(exc),
-            nav="users",
-        )
+        return _users_refused(request, exc)
     flash(request, "ok", translate("unit_created", lang_of(request), name=name.strip()))
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -449,13 +443,7 @@ def channels_set(
     try:
         backend.set_channels(user, of, name, webhook, email)
     except LantianError as exc:
-        return render(
-            request,
-            "users.html",
-            {"d": backend.users_page(), "error": error_text(request, exc)},
-            status_of(exc),
-            nav="users",
-        )
+        return _users_refused(request, exc)
     flash(request, "ok", translate("channels_saved", lang_of(request), name=name.strip()))
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -468,13 +456,7 @@ def user_reset(request: Request, user: Admin, username: str):
     try:
         secret = backend.reset_password(user, username)
     except LantianError as exc:
-        return render(
-            request,
-            "users.html",
-            {"d": backend.users_page(), "error": error_text(request, exc)},
-            status_of(exc),
-            nav="users",
-        )
+        return _users_refused(request, exc)
     context = {
         "d": backend.users_page(),
         "error": None,
@@ -491,13 +473,7 @@ def user_active(request: Request, user: Admin, username: str, change: str):
     try:
         backend.set_active(user, username, change == "enable")
     except LantianError as exc:
-        return render(
-            request,
-            "users.html",
-            {"d": backend.users_page(), "error": error_text(request, exc)},
-            status_of(exc),
-            nav="users",
-        )
+        return _users_refused(request, exc)
     flash(request, "ok", translate(f"user_{change}d", lang_of(request), name=username))
     return RedirectResponse("/admin/users", status_code=303)
 
