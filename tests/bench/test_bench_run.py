@@ -107,8 +107,13 @@ def test_tiny_benchmark_run_completes_and_its_checks_pass(tmp_path):
     assert summary["checks"]["hourly_aqi"]["lantian_mismatches"] == 0
     assert summary["checks"]["hourly_aqi"]["pandas_agreement_pct"] == 100.0
     annual = summary["checks"]["annual"]
-    assert annual["tools"] == ["duckdb", "lantian", "pandas"]
+    # the assessment from the kept station daily values gives the same published figures as from the hours
+    assert annual["tools"] == ["duckdb", "lantian", "lantian_daily", "pandas"]
     assert annual["agree"], annual
+    assert by[("annual assessment, all cities", "lantian (kept station daily values)")]["seconds"] > 0
+    assert by[("hourly AQI", "lantian, streamed from the store to Parquet")]["detail"]["units"] == (
+        by[("hourly AQI", "lantian")]["detail"]["units"]
+    )
     assert by[("ingest platform files", "bare polars.read_csv")]["detail"]["files"] == 24
     assert by[("ingest platform files", "lantian")]["seconds"] > 0
     refresh = by[("refresh after one new hour", "lantian")]["detail"]
@@ -144,3 +149,11 @@ def test_report_cases_run_alone_and_give_their_targets(tmp_path):
 def test_unknown_case_is_refused(tmp_path):
     with pytest.raises(ValueError, match="report_annual_pdf"):
         bench_run.run(workdir=tmp_path, only=["report_annual"])
+
+
+def test_repetitions_give_the_median_the_spread_and_the_largest_peak():
+    runs = [{"seconds": 3.0, "max_rss_mb": 100.0}, {"seconds": 1.0, "max_rss_mb": 300.0},
+            {"seconds": 2.0, "max_rss_mb": 200.0}]
+    out = bench_run.combine_runs(runs)
+    assert out["seconds"] == 2.0 and out["runs"] == [1.0, 2.0, 3.0] and out["max_rss_mb"] == 300.0
+    assert bench_run.combine_runs([{"unavailable": "x"}]) == {"unavailable": "x"}

@@ -129,6 +129,7 @@ PAGES = (
     "/assessment/monthly",
     "/tokens",
     "/reports/archive",
+    "/notifications",
     "/admin/users",
     "/account/password",
 )

@@ -37,6 +37,9 @@ EXPECTED: dict[tuple[str, str], set[str] | None] = {
     ("GET", "/reports/{kind}.{fmt}"): ALL,
     ("GET", "/reports/archive"): ALL,
     ("GET", "/reports/archive/{report_id}"): ALL,
+    # Metrics are operational (jobs, channels, statuses and their counts; no personal data), open like /healthz.
+    ("GET", "/metrics"): None,
+    ("GET", "/notifications"): {"admin", "leader"},
     ("GET", "/tokens"): ALL,
     ("POST", "/tokens"): ALL,
     ("POST", "/tokens/{token_id}/revoke"): ALL,

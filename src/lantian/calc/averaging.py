@@ -12,6 +12,9 @@ labels 08…24 of D, so no window crosses midnight (spec §1.2; settled by the n
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import polars as pl
 
 from lantian.schema import CITY, DATE, STATION, TIME, city_key_expr, natural_day_expr
@@ -109,6 +112,11 @@ def moving_mean(
     )
 
 
+#: Cells (entity-days × 24 hours) of one block of the dense day grid: bounds the memory of
+#: :func:`daily_values` (a block's arrays are a few hundred MB at most).
+_GRID_CELLS = 1 << 25
+
+
 def daily_values(
     frame: pl.LazyFrame | pl.DataFrame,
     by: str = STATION,
@@ -126,6 +134,10 @@ def daily_values(
     or fewer when the maximum of the valid ones exceeds the O3 8-hour limit [U], spec §3.3), and
     ``n_<column>`` counts. Passing ``min_hours=1, min_hours_8h=1, min_windows=1`` reproduces the
     national platform's real-time values, which skip the minimums (data README).
+
+    Each entity-day's hours are laid out as one row of 24 cells (hour of day 1…24; a missing hour is
+    empty), so every statistic is a pass over that grid: a mean over the row, the 17 windows as sums of
+    8 shifted columns. A repeated (entity, time) keeps its last row; rows without an entity are left out.
     """
     min_hours = MIN_HOURS_DAILY if min_hours is None else min_hours
     min_hours_8h = MIN_HOURS_8H if min_hours_8h is None else min_hours_8h
@@ -133,40 +145,114 @@ def daily_values(
     lf = frame.lazy()
     names = lf.collect_schema().names()
     present = [p for p in (*DAILY_MEAN_POLLUTANTS, "o3") if p in names]
-    # One pass of group-by aggregations per entity-day (no padded grid): an 8-hour window of the day is
-    # a filter on the hour of day, so the 17 windows ending 08…24 are 17 filtered sums and counts.
-    lf = _with_day(lf.select(by, TIME, *present).unique([by, TIME], keep="last"))
-    aggs: list[pl.Expr] = []
+    hours = (
+        lf.select(pl.col(by).cast(pl.String), TIME, *[pl.col(p).cast(pl.Float64) for p in present])
+        .filter(pl.col(by).is_not_null() & pl.col(TIME).is_not_null())
+        .with_columns(natural_day_expr().alias(DATE), ((pl.col(TIME).dt.hour() + 23) % 24).alias("_h"))
+        .collect()
+    )
+    schema = {by: pl.String(), DATE: pl.Date()}
     for p in present:
-        v = pl.col(p).cast(pl.Float64)
-        n = v.is_not_null().sum().cast(pl.Int32)
-        stat = v.max() if p == "o3" else v.mean()
-        aggs += [pl.when(n >= min_hours).then(stat).otherwise(None).alias(p), n.alias(f"n_{p}")]
-    windows = range(hj663.MDA8_FIRST_WINDOW_HOUR, 25)
-    if "o3" in names:
-        hour = pl.col(HOUR_OF_DAY)
-        o3 = pl.col("o3").cast(pl.Float64)
-        for end in windows:
-            in_window = hour.is_between(end - 7, end)
-            aggs += [o3.filter(in_window).sum().alias(f"_w{end}_sum"),
-                     o3.filter(in_window).count().cast(pl.Int32).alias(f"_w{end}_n")]
-    out = lf.group_by(by, DATE).agg(aggs)
-    if "o3" in names:
-        means = [
-            pl.when(pl.col(f"_w{e}_n") >= min_hours_8h).then(pl.col(f"_w{e}_sum") / pl.col(f"_w{e}_n"))
-            for e in windows
-        ]
-        out = out.with_columns(
-            _mda8_max=pl.max_horizontal(means),
-            n_o3_8h=pl.sum_horizontal([(pl.col(f"_w{e}_n") >= min_hours_8h).cast(pl.Int32) for e in windows]),
-        ).drop([f"_w{e}_{k}" for e in windows for k in ("sum", "n")])
-        over_limit = pl.col("_mda8_max") > limit_by_date("o3", "8h", pl.col(DATE))
+        schema |= {p: pl.Float64(), f"n_{p}": pl.Int32()}
+    if "o3" in present:
+        schema |= {"n_o3_8h": pl.Int32(), "o3_8h": pl.Float64(), "o3_8h_by_exception": pl.Boolean()}
+    if hours.is_empty():
+        return pl.LazyFrame(schema=schema)
+    entities = hours[by].unique().sort()
+    ent = hours[by].cast(pl.Enum(entities)).to_physical().to_numpy().astype(np.int64)
+    first_day = hours[DATE].min()
+    epoch_day = (first_day - dt.date(1970, 1, 1)).days
+    day = hours[DATE].to_physical().to_numpy().astype(np.int64) - epoch_day
+    hour = hours["_h"].to_numpy().astype(np.int64)
+    n_days = int(day.max()) + 1
+    block = max(1, _GRID_CELLS // (24 * len(entities)))
+    parts = []
+    for start in range(0, n_days, block):
+        rows = np.flatnonzero((day >= start) & (day < start + block)) if n_days > block else None
+        parts.append(_daily_block(hours, present, ent, day, hour, rows, start, min(block, n_days - start),
+                                  len(entities), min_hours, min_hours_8h))
+    stats = {name: np.concatenate([p[2][name] for p in parts]) for name in parts[0][2]}
+    out = pl.DataFrame({
+        by: entities.gather(pl.Series(np.concatenate([p[0] for p in parts]))),
+        DATE: pl.Series(np.concatenate([p[1] for p in parts]) + epoch_day, dtype=pl.Int32).cast(pl.Date),
+        **stats,
+    })
+    return _daily_frame(out, present, schema, min_windows, exceedance_exception).sort(by, DATE).lazy()
+
+
+def _daily_frame(out: pl.DataFrame, present: list[str], schema: dict, min_windows: int,
+                 exceedance_exception: bool) -> pl.DataFrame:
+    """Empty statistics as null, the MDA8's validity (spec §3.3), the columns in their types."""
+    out = out.with_columns([pl.col(p).fill_nan(None) for p in present])
+    if "o3" in present:
+        mda8 = pl.col("_mda8_max").fill_nan(None)
+        over_limit = mda8 > limit_by_date("o3", "8h", pl.col(DATE))
         ok = (pl.col("n_o3_8h") >= min_windows) | (over_limit if exceedance_exception else pl.lit(False))
         out = out.with_columns(
-            pl.when(ok).then(pl.col("_mda8_max")).otherwise(None).alias("o3_8h"),
+            pl.when(ok).then(mda8).otherwise(None).alias("o3_8h"),
             (ok & (pl.col("n_o3_8h") < min_windows)).alias("o3_8h_by_exception"),
-        ).drop("_mda8_max")
-    return out.sort(by, DATE)
+        )
+    return out.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+def _daily_block(hours, present, ent, day, hour, rows, start, days, n_entities, min_hours, min_hours_8h):
+    """The statistics of the entity-days of one block of days (see :func:`daily_values`)."""
+    if rows is not None:
+        ent, day, hour = ent[rows], day[rows], hour[rows]
+    cell = (ent * days + (day - start)) * 24 + hour
+    n_cells = n_entities * days * 24
+    # a repeated (entity, time) keeps its last row (the order of the rows given)
+    order = np.arange(len(cell))
+    last = np.full(n_cells, -1, np.int64)
+    last[cell] = order
+    keep = last[cell] == order
+    if not keep.all():  # repeated cells: the assignment above kept one of them, not necessarily the last
+        np.maximum.at(last, cell, order)
+        keep = last[cell] == order
+        cell = cell[keep]
+    else:
+        keep = None
+    seen = np.zeros(n_entities * days, np.bool_)
+    seen[cell // 24] = True
+    index = np.flatnonzero(seen)  # entity-days with a row, in (entity, day) order
+    stats: dict[str, np.ndarray] = {}
+    for p in present:
+        values = hours[p].to_numpy()
+        values = values[rows] if rows is not None else values
+        values = values[keep] if keep is not None else values
+        valid = np.zeros(n_cells, np.bool_)
+        valid[cell] = ~np.isnan(values)
+        valid = valid.reshape(-1, 24)
+        n = valid.sum(axis=1, dtype=np.int32)
+        # the hours' values in their cells; the empty ones (and missing values) 0 after the maximum
+        filled = np.full(n_cells, np.nan) if p == "o3" else np.zeros(n_cells)
+        filled[cell] = values
+        filled = filled.reshape(-1, 24)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if p == "o3":
+                stat = np.fmax.reduce(filled, axis=1)
+                np.nan_to_num(filled, copy=False)
+            else:
+                np.nan_to_num(filled, copy=False)
+                stat = filled.sum(axis=1) / n
+        stats[p] = np.where(n >= min_hours, stat, np.nan)[index]
+        stats[f"n_{p}"] = n[index]
+        if p == "o3":
+            # the 17 windows ending at the hours 08…24 of the day (hj663), each the sum of 8 shifted columns
+            first = hj663.MDA8_FIRST_WINDOW_HOUR
+            width = 24 - first + 1
+            w_sum = filled[:, 0:width].copy()
+            w_n = valid[:, 0:width].astype(np.int32)
+            for k in range(1, first):
+                w_sum += filled[:, k:k + width]
+                w_n += valid[:, k:k + width]
+            enough = w_n >= min_hours_8h
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(w_sum, w_n, out=w_sum)
+            w_sum[~enough] = np.nan
+            stats["_mda8_max"] = np.fmax.reduce(w_sum, axis=1)[index]
+            stats["n_o3_8h"] = enough.sum(axis=1, dtype=np.int32)[index]
+    return index // days, start + index % days, stats
 
 
 def city_hourly(hourly: pl.LazyFrame | pl.DataFrame, stations: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

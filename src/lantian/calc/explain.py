@@ -110,9 +110,16 @@ def costly_days(
     base = assess(daily, period, by, options).row(0, named=True)
     graded = daily_aqi(in_period(daily, period), options).collect()
     top = graded.filter(pl.col("aqi").is_not_null()).sort(["aqi", DATE], descending=[True, False]).head(n)
+    # the period without each of the days, all assessed at once (one entity per day left out)
+    days = top[DATE].to_list()
+    variants = [
+        daily.filter(pl.col(DATE) != d).with_columns(pl.lit(str(i)).alias(by)) for i, d in enumerate(days)
+    ]
+    assessed = assess(pl.concat(variants, how="vertical_relaxed"), period, by, options) if variants else None
+    withouts = {r[by]: r for r in assessed.iter_rows(named=True)} if assessed is not None else {}
     out = []
-    for day in top.iter_rows(named=True):
-        without = assess(daily.filter(pl.col(DATE) != day[DATE]), period, by, options).row(0, named=True)
+    for i, day in enumerate(top.iter_rows(named=True)):
+        without = withouts.get(str(i), {"composite_index_exact": None})
         cost = None
         if base["composite_index_exact"] is not None and without["composite_index_exact"] is not None:
             cost = round_decimal(

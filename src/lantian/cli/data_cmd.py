@@ -92,8 +92,9 @@ def ingest(
     """Ingest data files into the store: idempotent, incremental, atomic; nothing is dropped silently."""
     ds = _dataset(store)
     report = _run_ingest(ds, paths, fmt, _mapping(mapping), as_json, force)
+    kept = _station_days(ds, as_json, rebuild=False)
     if as_json:
-        _dump(report.to_dict())
+        _dump({**report.to_dict(), "station_days": kept})
         return
     table = Table(
         "file",
@@ -151,6 +152,47 @@ def ingest(
         console.print(f"skipped (not data files): {', '.join(report.skipped)}")
     if report.rows_quarantined:
         console.print("see the quarantined rows with: lantian data quarantine")
+    if kept["station_days"]:
+        console.print(
+            f"站点日均值已更新：{kept['station_days']:,} 个站日（{kept['updated'] + kept['computed']} 个月）"
+        )
+
+
+def _station_days(ds, as_json: bool, rebuild: bool) -> dict:
+    """Bring the kept station daily values up to date (all of them with ``rebuild``), with progress."""
+    from lantian.pipeline import station_days
+
+    with Progress(
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("站点日均值", total=None)
+
+        def progress(event: dict) -> None:
+            bar.update(
+                task,
+                total=event["total"],
+                completed=event["index"],
+                description=f"站点日均值 {event['month']}",
+            )
+
+        run = station_days.rebuild if rebuild else station_days.refresh
+        return run(ds, progress=progress)
+
+
+@data_app.command("rebuild")
+def data_rebuild(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Recompute the kept station daily values from the stored hours (after a change of the rules or to check them)."""
+    ds = _dataset(store)
+    done = _station_days(ds, as_json, rebuild=True)
+    if as_json:
+        _dump(done)
+        return
+    typer.echo(f"站点日均值已重算：{done['months']} 个月，{done['station_days']:,} 个站日")
 
 
 def _label(path: str) -> str:

@@ -29,19 +29,33 @@ def outlook(
     groups: Annotated[Path | None, typer.Option("--groups", help="城市组 TOML 文件。")] = None,
     sims: Annotated[int, typer.Option(help="模拟年数。", min=20, max=5000)] = 200,
     seed: Annotated[int, typer.Option(help="随机数种子（同一种子结果相同）。")] = 20160630,
+    trend: Annotated[
+        str,
+        typer.Option(
+            help="往年数据的趋势处理：none（不考虑趋势）、last_year（只取上一年）、linear（按年均值线性趋势推到目标年）。"
+        ),
+    ] = "none",
     switch: SwitchOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """年终目标达成预测：每项目标年底达标的概率、预计年底值及其 80% 区间。"""
     from lantian.pipeline.assessment import open_store
-    from lantian.pipeline.outlook import Method, cities_of, decimals
+    from lantian.pipeline.outlook import Method, cities_of, condition_text, decimals
     from lantian.pipeline.outlook import outlook as run
 
     ds = open_store(store)
     cities = cities_of(ds, city, group, everyone, groups)
     when = _date(as_of, "--as-of") if as_of else None
     with Console(stderr=True).status(f"正在模拟 {len(cities)} 个城市的 {sims} 个年份…"):
-        results = run(ds, cities, year, when, targets_file, Method(n_sims=sims, seed=seed), _options(switch))
+        results = run(
+            ds,
+            cities,
+            year,
+            when,
+            targets_file,
+            Method(n_sims=sims, seed=seed, trend=trend),
+            _options(switch),
+        )
     if as_json:
         _emit_json([r.to_dict() for r in results])
         return
@@ -56,6 +70,7 @@ def outlook(
             "达标概率",
             title=f"{r.city} {r.year}年 · 截至 {r.as_of}",
         )
+        reads: list[str] = []
         for s in r.targets:
             published, shown = decimals(s["target"])
 
@@ -72,4 +87,10 @@ def outlook(
                 interval,
                 probability,
             )
+            read = condition_text(s["target"], s.get("condition"))
+            if read:
+                reads.append(f"{s['name_zh']}：{read}")
+        # the read of the outlook, one sentence per target, under the table (达标条件)
+        t.caption = "\n".join(["达标条件：", *reads]) if reads else None
+        t.caption_justify = "left"
         console.print(t)

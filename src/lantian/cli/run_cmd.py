@@ -53,6 +53,10 @@ def run(
         str | None, typer.Option("--now", help="Fix the office's clock (ISO Beijing time, e.g. 2026-04-06T09:10).")
     ] = None,
     inbox: Annotated[Path | None, typer.Option("--inbox", help="Inbox folder (else the setting run.inbox).")] = None,
+    poll_url: Annotated[
+        str | None,
+        typer.Option("--poll-url", help="HTTP(S) address of the latest hourly release, fetched into the inbox."),
+    ] = None,
     webhook: Annotated[
         str | None, typer.Option("--webhook", help="Send every notification of the office to this URL.")
     ] = None,
@@ -72,8 +76,8 @@ def run(
     from lantian.store import open_database
 
     _logging()
-    settings = config.load(store=store, database_url=db, inbox=inbox, webhook_url=webhook, smtp=smtp,
-                           mail_to=mail_to)
+    settings = config.load(store=store, database_url=db, inbox=inbox, poll_url=poll_url, webhook_url=webhook,
+                           smtp=smtp, mail_to=mail_to)
     clock = FixedClock(parse_when(now)) if now else SYSTEM_CLOCK
     database = open_database(settings.database_url)
     try:
@@ -91,6 +95,10 @@ def run(
             settings.value("inbox_seconds"),
             f"，时钟固定在 {clock.now():%Y-%m-%d %H:%M}" if now else "",
         )
+        if settings.value("poll_url"):
+            from lantian.ops.poll import shown
+
+            log.info("轮询发布地址 %s，每 %d 秒一次", shown(settings.value("poll_url")), settings.value("poll_seconds"))
         service.serve()
         log.info("lantian run 已停止")
     finally:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import contextvars
 import csv
+import functools
 import itertools
 import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -36,22 +37,58 @@ NOT_MONITORED = "/"
 REJECT_SCHEMA = {"line": pl.Int64(), "raw": pl.String(), "reason": pl.String()}
 
 
-@dataclass
 class RawTable:
-    """Fields of a delimited text file: ``rows`` all have ``len(header)`` fields."""
+    """Fields of a delimited text file: ``rows`` all have ``len(header)`` fields.
 
-    header: list[str]
-    rows: list[list[str]]
-    lines: list[int]
-    rejects: list[tuple[int, str, str]] = field(default_factory=list)
-    encoding: str = "utf-8"
+    The fields are held either as Python lists (``rows``) or, for a file read in one pass by Polars,
+    as an all-string frame (``fields``, one column per header name); each form is derived from the other
+    on demand.
+    """
+
+    def __init__(
+        self,
+        header: list[str],
+        rows: list[list[str]] | None = None,
+        lines: list[int] | None = None,
+        rejects: list[tuple[int, str, str]] | None = None,
+        encoding: str = "utf-8",
+        fields: pl.DataFrame | None = None,
+        texts: list[str] | None = None,
+    ):
+        self.header = header
+        self._rows = rows if rows is not None or fields is not None else []
+        self.lines = lines if lines is not None else []
+        self.rejects = rejects if rejects is not None else []
+        self.encoding = encoding
+        self._fields = fields
+        self._texts = texts  # the lines of ``fields``
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if self._rows is None:
+            self._rows = [list(r) for r in self._fields.iter_rows()]
+        return self._rows
 
     def frame(self, names: list[str] | None = None) -> pl.DataFrame:
         """All-string frame of the good rows with a ``_line`` column (1-based line number)."""
         names = names or self.header
-        cols = list(zip(*self.rows, strict=True)) if self.rows else [() for _ in names]
+        line = pl.Series("_line", self.lines, dtype=pl.Int64)
+        if self._rows is None:  # a repeated name keeps its last column, in the place of its first
+            picked: dict = {"_line": line}
+            for name, column in zip(names, self._fields.columns, strict=True):
+                picked[name] = pl.col(column).alias(name)
+            return self._fields.select(list(picked.values()))
+        cols = list(zip(*self._rows, strict=True)) if self._rows else [() for _ in names]
         data = {n: pl.Series(n, list(c), dtype=pl.String) for n, c in zip(names, cols, strict=True)}
-        return pl.DataFrame({"_line": pl.Series("_line", self.lines, dtype=pl.Int64), **data})
+        return pl.DataFrame({"_line": line, **data})
+
+    def joined(self) -> pl.Series:
+        """Each row's fields joined by commas (``_raw``, as :func:`raw_text` of every column makes it)."""
+        if self._rows is None:  # a line without a quote is its fields joined; a quoted one is split first
+            texts = [t if '"' not in t else ",".join(next(csv.reader([t]))) for t in self._texts]
+        else:
+            texts = [",".join(r) for r in self._rows]
+        return pl.Series("_raw", texts, dtype=pl.String)
 
     def rejects_frame(self) -> pl.DataFrame:
         return rejects_frame(self.rejects)
@@ -235,8 +272,11 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
     payload = read_payload(path)
     if payload.problem == "corrupt":
         raise InputError(payload.message)
-    lines, encoding = decode_lines(payload.data)
     lim = limits.in_force()
+    fast = _plain_table(payload, header, columns, lim)
+    if fast is not None:
+        return fast
+    lines, encoding = decode_lines(payload.data)
     rejects: list[tuple[int, str, str]] = []
     head: list[str] | None = None if header else list(columns or [])
     rows: list[list[str]] = []
@@ -320,6 +360,93 @@ def read_table(path: Path, header: bool = True, columns: list[str] | None = None
     return RawTable(header=head, rows=rows, lines=numbers, rejects=rejects, encoding=encoding)
 
 
+def _decode_whole(raw: bytes) -> tuple[str, str] | None:
+    """The text of bytes that decode as a whole (BOM removed), and the encoding; None for mixed bytes."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+#: A field the CSV reader and Polars read alike: unquoted without a quote, or quoted without a quote inside.
+_PLAIN_FIELD = r'(?:"[^"\n]*"|[^",\n]*)'
+_PLAIN_LINE = re.compile(rf"{_PLAIN_FIELD}(?:,{_PLAIN_FIELD})*")
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_record(width: int) -> re.Pattern:
+    """A line of ``width`` :data:`_PLAIN_FIELD` fields."""
+    return re.compile(rf"{_PLAIN_FIELD}(?:,{_PLAIN_FIELD}){{{width - 1}}}")
+
+
+def _plain_table(payload: Payload, header: bool, columns: list[str] | None, lim) -> RawTable | None:
+    """A file :func:`read_table` would read without a reject of its own, read by Polars in one pass.
+
+    Only text that decodes as a whole, with no NUL byte, carriage return (other than line ends), blank
+    or overlong line, and whose header and data lines (each with the header's field count) consist of
+    :data:`_PLAIN_FIELD` fields qualifies: the CSV reader and Polars split such lines alike, and none of
+    them is a reject. Anything else returns None and the file is read line by line.
+    """
+    decoded = _decode_whole(payload.data)
+    if decoded is None:
+        return None
+    text, encoding = decoded
+    if "\x00" in text:
+        return None
+    lines = text.split("\n")
+    while lines and lines[-1] in ("", "\x1a"):  # as _split
+        lines.pop()
+    if "\r" in text:
+        lines = [t[:-1] if t.endswith("\r") else t for t in lines]
+        if any("\r" in t for t in lines):
+            return None
+    if lines:
+        lines[0] = lines[0].lstrip("\ufeff")
+    if not lines or max(map(len, lines)) > lim.max_line_chars or not all(t.strip() for t in lines):
+        return None
+    if header:
+        if not _PLAIN_LINE.fullmatch(lines[0]):
+            return None
+        head = [f.strip().lstrip("\ufeff") for f in next(csv.reader([lines[0]]))]
+        if len(head) > lim.max_columns:
+            return None
+        body, first = lines[1:], 2
+    else:
+        head, body, first = list(columns or []), lines, 1
+    # (Polars would take a byte-order mark opening the first data line for its own)
+    if not body or not head or body[0].startswith("\ufeff"):
+        return None
+    commas, record = len(head) - 1, _plain_record(len(head))
+    if any(record.fullmatch(t) is None if '"' in t else t.count(",") != commas for t in body):
+        return None
+    fields = pl.read_csv(
+        "\n".join(body).encode("utf-8"),
+        has_header=False,
+        new_columns=[f"f{i}" for i in range(len(head))],
+        schema_overrides={f"f{i}": pl.String for i in range(len(head))},
+        infer_schema=False,
+        quote_char='"',
+        empty_string_is_null=False,
+        comment_prefix=None,
+    )
+    if fields.height != len(body) or fields.width != len(head):
+        return None
+    unread = payload.reject()
+    return RawTable(
+        header=head,
+        lines=list(range(first, first + len(body))),
+        rejects=[unread] if unread is not None else [],
+        encoding=encoding,
+        fields=fields,
+        texts=body,
+        rows=None,
+    )
+
+
 def _open_quote(text: str) -> bool:
     """Whether a quoted field of the line is still open at its end (the CSV reader accepts this on the
     last line of a file, where it cannot read on)."""
@@ -346,6 +473,36 @@ def first_line(path: Path) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=64)
+def _numeric_exprs(mapping: tuple[tuple[str, str], ...], zero_missing: bool) -> tuple:
+    """The expressions of :func:`numeric` for one mapping (built once: they depend on nothing else)."""
+    # Stripped text and parsed number of each column first (two passes: every later expression reads them).
+    # A missing marker never parses as a finite number, so the value is the number where it is finite.
+    tmp = {src: (f"_numeric_text_{i}", f"_numeric_value_{i}") for i, (src, _) in enumerate(mapping)}
+    strip = [pl.col(src).str.strip_chars().alias(t) for src, (t, _) in tmp.items()]
+    parse = [pl.col(t).cast(pl.Float64, strict=False).alias(f) for t, f in tmp.values()]
+    markers = [*MISSING, NOT_MONITORED, None]
+    exprs, bad_flags = [], []
+    for src, dst in mapping:
+        text, number = (pl.col(c) for c in tmp[src])
+        finite = number.is_finite().fill_null(False)
+        exprs.append(pl.when(finite & (number != 0) if zero_missing else finite).then(number).alias(dst))
+        bad_flags.append((~(finite | text.is_in(markers, nulls_equal=True))).alias(f"_bad_{src}"))
+    flags = [pl.col(f"_bad_{src}") for src, _ in mapping]
+    bad = pl.any_horizontal(flags) if flags else pl.lit(False)
+    names = (
+        pl.concat_list(
+            [
+                pl.when(pl.col(f"_bad_{src}")).then(pl.lit(src.split(":", 1)[-1])).otherwise(None)
+                for src, _ in mapping
+            ]
+        )
+        .list.drop_nulls()
+        .list.join(", ")
+    )
+    return strip, parse, exprs + bad_flags, [c for pair in tmp.values() for c in pair], bad, names
+
+
 def numeric(
     frame: pl.DataFrame, mapping: dict[str, str], zero_missing: bool = False
 ) -> tuple[pl.DataFrame, pl.Expr, pl.Expr]:
@@ -355,32 +512,8 @@ def numeric(
     neither a number nor a missing marker) and a String expression naming the bad columns.
     Not-monitored markers (``/``) become null.
     """
-    exprs, bad_flags = [], []
-    for src, dst in mapping.items():
-        s = pl.col(src).str.strip_chars()
-        parsed = s.cast(pl.Float64, strict=False)
-        finite = (parsed.is_not_null() & parsed.is_finite()).fill_null(False)
-        missing = (s.is_null() | s.is_in(list(MISSING)) | (s == NOT_MONITORED)).fill_null(True)
-        value = pl.when(missing | ~finite).then(None).otherwise(parsed)
-        if zero_missing:
-            value = pl.when(value == 0).then(None).otherwise(value)
-        exprs.append(value.alias(dst))
-        bad_flags.append(~missing & ~finite)
-    frame = frame.with_columns(
-        *exprs, *[flag.alias(f"_bad_{src}") for flag, src in zip(bad_flags, mapping, strict=True)]
-    )
-    flags = [pl.col(f"_bad_{src}") for src in mapping]
-    bad = pl.any_horizontal(flags) if flags else pl.lit(False)
-    names = (
-        pl.concat_list(
-            [
-                pl.when(pl.col(f"_bad_{src}")).then(pl.lit(src.split(":", 1)[-1])).otherwise(None)
-                for src in mapping
-            ]
-        )
-        .list.drop_nulls()
-        .list.join(", ")
-    )
+    strip, parse, values, drop, bad, names = _numeric_exprs(tuple(mapping.items()), zero_missing)
+    frame = frame.with_columns(strip).with_columns(parse).with_columns(values).drop(drop)
     return frame, bad, names
 
 
@@ -404,8 +537,21 @@ def drop_bad_flags(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.drop([c for c in frame.columns if c.startswith("_bad_")])
 
 
-def split_bad(frame: pl.DataFrame, conditions: list[tuple[pl.Expr, pl.Expr]]) -> tuple[pl.DataFrame, list]:
-    """Remove rows matching any ``(condition, reason)``; return the rest and the rejects of the first match."""
+def split_bad(
+    frame: pl.DataFrame, conditions: list[tuple[pl.Expr, pl.Expr]], screen: pl.Expr | None = None
+) -> tuple[pl.DataFrame, list]:
+    """Remove rows matching any ``(condition, reason)``; return the rest and the rejects of the first match.
+
+    ``screen``, when given, is a cheaper boolean expression true on every row where a condition holds:
+    where it holds nowhere, no condition is tested.
+    """
+    if not conditions or not frame.height:
+        return frame, []
+    if screen is None:
+        screen = pl.any_horizontal([cond.fill_null(False) for cond, _ in conditions])
+    hit = frame.select(screen.fill_null(False).any()).item()
+    if not hit:  # no condition holds anywhere: no reason to compose
+        return frame, []
     reason = pl.lit(None, pl.String)
     for cond, why in reversed(conditions):
         reason = pl.when(cond).then(why).otherwise(reason)
@@ -475,13 +621,14 @@ def o3_8h_columns(frame: pl.DataFrame, moving: str, maximum: str) -> tuple[pl.Da
     file's values contradict this (the named maximum below the moving average somewhere while the other
     way round never), the columns are swapped.
     """
-    both = frame.filter(pl.col(moving).is_not_null() & pl.col(maximum).is_not_null())
-    swapped = (
-        bool(both.height)
-        and bool((both[maximum] < both[moving]).any())
-        and bool((both[moving] <= both[maximum]).sum() < both.height)
-        and bool((both[moving] >= both[maximum]).all())
-    )
+    mov, top = pl.col(moving), pl.col(maximum)  # comparisons are null, and not counted, unless both hold
+    n, below, le, ge = frame.select(
+        n=(mov.is_not_null() & top.is_not_null()).sum(),
+        below=(top < mov).any(),
+        le=(mov <= top).sum(),
+        ge=(mov >= top).all(),
+    ).row(0)
+    swapped = bool(n) and bool(below) and le < n and bool(ge)
     if swapped:
         return frame.with_columns(o3_8h=pl.col(maximum), o3_8h_max=pl.col(moving)), "8-hour columns swapped"
     return frame.with_columns(o3_8h=pl.col(moving), o3_8h_max=pl.col(maximum)), "as named"

@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from lantian.io import _text
-from lantian.io.limits import value_conditions
+from lantian.io.limits import value_conditions, value_screen
 from lantian.schema import PLATFORM_COLUMNS, POLLUTANTS, PRIMARY_NAME_TO_CODE, city_key
 
 HEADER = (
@@ -87,25 +87,22 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     header = [h.strip().lower() for h in raw.header]
     frame = raw.frame([S + h for h in header])
     missing_cols = [S + c for c in HEADER if c not in header]
-    frame = frame.with_columns([pl.lit(None, pl.String).alias(c) for c in missing_cols])
-    frame = frame.with_columns(_text.raw_text([S + h for h in header]))
+    # the row as text (a repeated column name leaves one column of the frame for both: as raw_text reads it)
+    joined = raw.joined() if len(set(header)) == len(header) else _text.raw_text([S + h for h in header])
+    frame = frame.with_columns(*[pl.lit(None, pl.String).alias(c) for c in missing_cols], joined)
     values = {
         S + k: v for k, v in VARIABLE_MAP.items() if v not in ("station_code", "time", "primary_official")
     }
     frame, bad, bad_names = _text.numeric(frame, values)
     t = _text.parse_times(S + "timepoint", TIME_FORMATS)
-    primary = pl.col(S + "primarypollutant").str.strip_chars()
-    primary = pl.when(primary.is_in(list(_text.MISSING))).then(None).otherwise(primary)
-    names = primary.str.split(",").list.eval(pl.element().str.strip_chars())
-    unknown = names.list.eval(pl.element().filter(~pl.element().is_in(list(PRIMARY_NAME_TO_CODE))))
     frame = frame.with_columns(
         time=t,
         station_code=pl.col(S + "stationcode").str.strip_chars(),
         _bad=bad,
         _bad_names=bad_names,
         _aqi_int=pl.col("_aqi").round(0) == pl.col("_aqi"),
-        _primary=names,
-        _unknown_primary=unknown.list.join(","),
+    ).join(
+        _primary_names(frame), on=S + "primarypollutant", how="left", nulls_equal=True, maintain_order="left"
     )
     frame, rejects = _text.split_bad(
         frame,
@@ -150,9 +147,7 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     frame, o3_8h_layout = _text.o3_8h_columns(frame, "_o3_8h_moving", "_o3_8h_max")
     frame = frame.with_columns(
         aqi_official=pl.col("_aqi").cast(pl.Int64),
-        primary_official=pl.col("_primary")
-        .list.eval(pl.element().replace_strict(PRIMARY_NAME_TO_CODE, return_dtype=pl.String))
-        .list.join(","),
+        primary_official=pl.col("_primary_official"),
         source=pl.lit(str(path)),
     )
     columns = ["station_code", "time", *POLLUTANTS, *PLATFORM_COLUMNS, "unmonitored", "source"]
@@ -178,11 +173,26 @@ def parse_cnemc(path: str | Path) -> _text.Parsed:
     return _text.Parsed("hourly", out, rejects, meta, provided, period, stations)
 
 
+def _primary_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct ``primarypollutant`` text of the file with its unknown names (``_unknown_primary``,
+    empty when every name is known) and its pollutant codes (``_primary_official``, for the rows whose
+    names are all known: the others are rejected)."""
+    col = S + "primarypollutant"
+    primary = pl.col(col).str.strip_chars()
+    primary = pl.when(primary.is_in(list(_text.MISSING))).then(None).otherwise(primary)
+    names = primary.str.split(",").list.eval(pl.element().str.strip_chars())
+    unknown = names.list.eval(pl.element().filter(~pl.element().is_in(list(PRIMARY_NAME_TO_CODE))))
+    codes = names.list.eval(pl.element().replace(PRIMARY_NAME_TO_CODE)).list.join(",")
+    return frame.select(pl.col(col).unique()).with_columns(
+        _unknown_primary=unknown.list.join(","), _primary_official=codes
+    )
+
+
 def plausible_rows(
     frame: pl.DataFrame, columns: list[str], key: tuple[str, ...] = ("station_code", "time")
 ) -> pl.DataFrame:
     """The rows the store's validation keeps: plausible values, keys not repeated with other values."""
-    good, _ = _text.split_bad(frame, value_conditions(columns))
+    good, _ = _text.split_bad(frame, value_conditions(columns), value_screen(columns))
     if not good.height:
         return good
     good = good.with_columns(_h=pl.struct(columns).hash())
@@ -204,12 +214,15 @@ def o3_layout_of(frame: pl.DataFrame, a: str, b: str, legacy: bool) -> tuple[str
     layout. Other evidence is mixed and the timestamp layout decides (``legacy`` = 2022 style).
     Returns the description recorded in ``metadata["o3_layout"]`` and whether the columns are swapped.
     """
-    both = frame.filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
-    n = both.height
+    x, y = pl.col(a), pl.col(b)  # a comparison is null, and not counted, unless both values are there
+    n, greater, less, b_empty = frame.select(
+        n=(x.is_not_null() & y.is_not_null()).sum(),
+        greater=(x > y).sum(),
+        less=(x < y).sum(),
+        b_empty=y.is_null().all(),
+    ).row(0)
     tolerance = int(n * LAYOUT_TOLERANCE)
-    greater = int((both[a] > both[b]).sum()) if n else 0
-    less = int((both[a] < both[b]).sum()) if n else 0
-    if frame.height == 0 or frame[b].is_null().all():
+    if frame.height == 0 or b_empty:
         return "o3 is the 1-hour value (o3_24h empty)", False
     if n and less <= tolerance and greater <= tolerance:
         return "o3 and o3_24h both hold the 1-hour value", False

@@ -12,6 +12,8 @@ Layout under the store directory::
     revisions/<table>/part-<tx>.parquet    rows replaced by a corrected value, with revised_at, replaced_by
     quarantine/part-<tx>.parquet           rows not stored, with their reason and raw text
     ingest_log.parquet                     one row per file whose rows were committed (sha256, counts, time)
+    <derived>/year=YYYY/part-MM.parquet    tables computed from the hours (station_daily: lantian.pipeline.
+                                           station_days), each part with its state part-MM.json
     _journal/                              commit journal (see below)
 
 Ingest semantics
@@ -59,7 +61,7 @@ from lantian import config
 from lantian.clock import SYSTEM_CLOCK
 from lantian.errors import InputError, LantianError, StoreError
 from lantian.io import _text, archives, formats, stations
-from lantian.io.limits import value_conditions
+from lantian.io.limits import value_conditions, value_screen
 from lantian.jsonable import dumps
 from lantian.schema import (
     METEOROLOGY,
@@ -267,11 +269,19 @@ def _conform(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
 
 
 class _Batch:
-    """Changes of one batch of files, held in memory until commit."""
+    """Changes of one batch of files, held in memory until commit.
+
+    A partition's rows are its stored rows (``parts``, read once) and the rows each file of the batch
+    added or replaced, in file order (``fresh``, merged into the partition once, at commit). A file is
+    compared only with the rows of its own span of time labels (its keys hold the time label).
+    """
 
     def __init__(self, ds: Dataset):
         self.ds = ds
         self.parts: dict[tuple[str, int], pl.DataFrame] = {}
+        self.fresh: dict[tuple[str, int], list[_Fresh]] = {}
+        #: partitions where a file replaced a stored row or a row of an earlier file of the batch
+        self.replaced: set[tuple[str, int]] = set()
         self.dirty: set[tuple[str, int]] = set()
         self.quarantine: list[pl.DataFrame] = []
         self.revisions: dict[str, list[pl.DataFrame]] = {}
@@ -279,9 +289,19 @@ class _Batch:
         self.hashes: set[str] = set()
         self.observed: list[pl.DataFrame] = []
         self.registry: pl.DataFrame | None = None
+        self._stored_registry: pl.DataFrame | None = None
         self.rows = 0
 
+    def base_registry(self) -> pl.DataFrame:
+        """The registry as the batch has left it so far (the stored one, read once, if unchanged)."""
+        if self.registry is not None:
+            return self.registry
+        if self._stored_registry is None:
+            self._stored_registry = self.ds.stations()
+        return self._stored_registry
+
     def part(self, table: Table, pkey: int) -> pl.DataFrame:
+        """The stored rows of a partition (without the batch's changes)."""
         k = (table.name, pkey)
         if k not in self.parts:
             path = self.ds._part_path(table, pkey)
@@ -289,12 +309,50 @@ class _Batch:
             self.parts[k] = _conform(frame, table.schema)
         return self.parts[k]
 
+    def current(self, table: Table, pkey: int, lo, hi) -> pl.DataFrame:
+        """The partition's rows as the batch has left them so far whose time label is in ``lo`` … ``hi``:
+        stored rows, then the rows of the batch's files in order, the last row of a key winning."""
+        w = pl.col(table.when)
+        old = self.part(table, pkey)
+        frames = [old.filter(w.is_between(lo, hi))] if old.height else []
+        for f in self.fresh.get((table.name, pkey), []):
+            if f.lo <= hi and lo <= f.hi:
+                frames.append(f.frame.filter(w.is_between(lo, hi)))
+        frames = [f for f in frames if f.height]
+        if len(frames) <= 1:
+            return frames[0] if frames else old.clear()
+        return pl.concat(frames).unique(list(table.key), keep="last", maintain_order=True)
+
+    def merged(self, table: Table, pkey: int) -> pl.DataFrame:
+        """The partition with the batch's rows merged in, sorted by key."""
+        k = (table.name, pkey)
+        old = self.part(table, pkey)
+        fresh = [f.frame for f in self.fresh.get(k, [])]
+        key = list(table.key)
+        if k in self.replaced:
+            new = pl.concat(fresh).unique(key, keep="last", maintain_order=True)
+            old = old.join(new.select(key), on=key, how="anti", nulls_equal=True)
+            frames = [old, new]
+        else:
+            frames = [old, *fresh]
+        return pl.concat(frames).sort(key, nulls_last=True)
+
+
+@dataclass
+class _Fresh:
+    """Rows a file added to a partition (new keys, or replacing values), with their span of time labels."""
+
+    frame: pl.DataFrame
+    lo: object
+    hi: object
+
 
 class Dataset:
     """A lantian Parquet store (see the module docstring)."""
 
     def __init__(self, path: str | os.PathLike | None = None):
         self.root = Path(path) if path is not None else config.load().store
+        self._last_at: dt.datetime | None = None
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root} is a file, not a store directory; choose another --store")
         if (self.root / "_journal").is_dir():
@@ -334,7 +392,7 @@ class Dataset:
         _fsync_dir(self.root)
         journal.unlink()
 
-    def _commit(self, writes: dict[Path, pl.DataFrame]) -> None:
+    def _commit(self, writes: dict[Path, pl.DataFrame | dict]) -> None:
         if not writes:
             return
         txid = f"{now_beijing():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -342,7 +400,10 @@ class Dataset:
         for final, frame in writes.items():
             final.parent.mkdir(parents=True, exist_ok=True)
             tmp = final.with_name(f"{final.name}.{txid}.tmp")
-            frame.write_parquet(tmp, statistics=True)
+            if isinstance(frame, dict):  # a derived table's state (see write_derived)
+                tmp.write_text(dumps(frame, indent=None, ensure_ascii=True))
+            else:
+                frame.write_parquet(tmp, statistics=True)
             _fsync(tmp)
             pairs.append([str(tmp.relative_to(self.root)), str(final.relative_to(self.root))])
         jdir = self.root / "_journal"
@@ -390,6 +451,7 @@ class Dataset:
                 r["sha256"]: r for r in self._read("ingest_log.parquet", LOG_SCHEMA).iter_rows(named=True)
             }
             logged = set() if force else set(log_rows)
+            self._last_at = max((r["ingested_at"] for r in log_rows.values() if r["ingested_at"]), default=None)
             batch = _Batch(self)
             for index, entry in enumerate(files):
                 path = entry_path(entry)
@@ -413,6 +475,16 @@ class Dataset:
             self._commit_batch(batch)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _next_stamp(self) -> dt.datetime:
+        """The ``ingested_at`` of a file's rows: now, or just after the store's latest stamp when the clock
+        has not moved on (two files in one second, a fixed clock), so that every file's rows carry a later
+        stamp than every row stored before them (lantian.pipeline.station_days relies on it)."""
+        at = now_beijing()
+        if self._last_at is not None and at <= self._last_at:
+            at = self._last_at + dt.timedelta(microseconds=1)
+        self._last_at = at
+        return at
 
     def _ingest_entry(self, batch, entry: Entry, fmt, mapping, logged, log_rows) -> FileReport:
         """A file, or a member of a zip archive read into memory and ingested as that file would be."""
@@ -455,7 +527,7 @@ class Dataset:
             out.rows_read = out.rows_duplicate = int(prev.get("rows_read") or 0)
             out.message = f"same content as {prev.get('file')}; 如需重新读取请加 --force"
             return out
-        ingested_at = now_beijing()
+        ingested_at = self._next_stamp()
         parsed = None
         try:
             kind = formats.detect(path, mapping) if fmt == "auto" else fmt
@@ -546,7 +618,7 @@ class Dataset:
 
     def _ingest_registry(self, batch, path, out, ingested_at) -> FileReport:
         new, rejects = stations.read_station_list(path)
-        base = batch.registry if batch.registry is not None else self.stations()
+        base = batch.base_registry()
         batch.registry = stations.merge(base, new)
         out.format, out.table, out.status = "stations", "stations", "registry"
         out.rows_read = new.height + len(rejects)
@@ -593,7 +665,7 @@ class Dataset:
         batch.observed.append(seen)
         prsa = [c for c in seen["station_code"].to_list() if c.startswith("PRSA-")]
         if prsa:
-            base = batch.registry if batch.registry is not None else self.stations()
+            base = batch.base_registry()
             missing = stations.prsa_registry(prsa).join(
                 base.select("station_code"), on="station_code", how="anti"
             )
@@ -614,8 +686,11 @@ class Dataset:
             first = good.group_by("station_code").agg(valid_from=pl.col("date").min())
         else:
             return
-        base = batch.registry if batch.registry is not None else self.stations()
-        registry, added = stations.register_release(base, seen.join(first, on="station_code", how="inner"))
+        base = batch.base_registry()
+        seen = seen.join(first, on="station_code", how="inner")
+        if not _registers(base, seen):
+            return
+        registry, added = stations.register_release(base, seen)
         if added or not registry.equals(stations.conform(base)):
             batch.registry = registry
         out.stations_registered += added
@@ -632,16 +707,24 @@ class Dataset:
         values = list(table.values)
         carried = set(provided) & set(new.columns)
         new = _conform(new.with_columns(ingested_at=pl.lit(at)), table.schema)
-        new = new.with_columns(_p=_pkey(table))
+        w = pl.col(table.when)
+        spans = new.group_by(_pkey(table).alias("_p"), maintain_order=True).agg(lo=w.min(), hi=w.max())
+        chunks = (
+            {spans["_p"][0]: new}
+            if spans.height == 1
+            else {p: c.drop("_p") for (p,), c in new.with_columns(_p=_pkey(table)).group_by("_p")}
+        )
         stored = dup = revised = 0
-        for (pkey,), chunk in new.group_by("_p", maintain_order=True):
-            chunk = chunk.drop("_p")
-            old = batch.part(table, pkey)
-            near = old
-            ids = chunk[key[0]].unique()
-            if ids.len() * 20 < old.height:
-                near = old.filter(pl.col(key[0]).is_in(ids.to_list(), nulls_equal=True))
-            old_renamed = near.rename({c: f"{c}__old" for c in old.columns if c not in key}).with_columns(
+        for pkey, lo, hi in spans.iter_rows():
+            chunk = chunks[pkey]
+            near = batch.current(table, pkey, lo, hi)
+            k = (table.name, pkey)
+            if not near.height:
+                batch.fresh.setdefault(k, []).append(_Fresh(chunk, lo, hi))
+                batch.dirty.add(k)
+                stored += chunk.height
+                continue
+            old_renamed = near.rename({c: f"{c}__old" for c in near.columns if c not in key}).with_columns(
                 _present=pl.lit(True)
             )
             j = chunk.join(old_renamed, on=key, how="left", nulls_equal=True)
@@ -669,15 +752,10 @@ class Dataset:
                     replaced_by=pl.col("source"),
                 )
                 batch.revisions.setdefault(table.name, []).append(rev)
+                batch.replaced.add(k)
             if fresh.height:
-                keep = (
-                    old.join(changed.select(key), on=key, how="anti", nulls_equal=True)
-                    if changed.height
-                    else old
-                )
-                part = pl.concat([keep, fresh.select(list(table.schema))], rechunk=False)
-                batch.parts[(table.name, pkey)] = part
-                batch.dirty.add((table.name, pkey))
+                batch.fresh.setdefault(k, []).append(_Fresh(fresh.select(list(table.schema)), lo, hi))
+                batch.dirty.add(k)
             stored += fresh.height
             dup += n_dup
             revised += changed.height
@@ -689,9 +767,7 @@ class Dataset:
         writes: dict[Path, pl.DataFrame] = {}
         for name, pkey in sorted(batch.dirty):
             table = TABLES[name]
-            writes[self._part_path(table, pkey)] = batch.parts[(name, pkey)].sort(
-                list(table.key), nulls_last=True
-            )
+            writes[self._part_path(table, pkey)] = batch.merged(table, pkey)
         txid = uuid.uuid4().hex[:12]
         if batch.quarantine:
             writes[self.root / "quarantine" / f"part-{txid}.parquet"] = pl.concat(batch.quarantine)
@@ -711,6 +787,59 @@ class Dataset:
         if batch.registry is not None:
             writes[self.root / "stations.parquet"] = stations.conform(batch.registry)
         self._commit(writes)
+
+    # -- derived tables -----------------------------------------------------------------------------
+    # Tables computed from the stored hours (e.g. station daily values, lantian.pipeline.station_days):
+    # ``<name>/year=YYYY/part-MM.parquet`` with a state ``part-MM.json`` (what it was computed from),
+    # both written in one commit, so a part and its state never disagree.
+    @contextmanager
+    def maintaining(self):
+        """Hold the store's lock (no ingest commits meanwhile) while derived tables are brought up to date."""
+        with self._lock():
+            self._recover()
+            yield
+
+    def hourly_months(self) -> list[int]:
+        """The label months (YYYYMM) of the stored hourly partitions."""
+        return sorted(
+            int(d.name.split("=")[1]) * 100 + int(f.stem.split("-")[1])
+            for d in (self.root / "hourly").glob("year=*")
+            for f in d.glob("part-*.parquet")
+        )
+
+    def hourly_stamp(self, month: int) -> list[int] | None:
+        """Identity of the hourly partition of label month ``month`` (a commit replaces the file, so a new
+        stamp means new content); ``None`` when there is none."""
+        try:
+            st = self._part_path(TABLES["hourly"], month).stat()
+        except FileNotFoundError:
+            return None
+        return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+    def _derived_path(self, name: str, month: int) -> Path:
+        year, mm = divmod(month, 100)
+        return self.root / name / f"year={year}" / f"part-{mm:02d}.parquet"
+
+    def derived_state(self, name: str, month: int) -> dict | None:
+        path = self._derived_path(name, month).with_suffix(".json")
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def read_derived(self, name: str, month: int) -> pl.DataFrame | None:
+        path = self._derived_path(name, month)
+        return pl.read_parquet(path) if path.exists() else None
+
+    def write_derived(self, name: str, month: int, frame: pl.DataFrame, state: dict) -> None:
+        """Replace one part of a derived table and its state, atomically (call inside :meth:`maintaining`)."""
+        if name in TABLES or not name.replace("_", "").isalnum():
+            raise StoreError(f"{name!r} cannot name a derived table")
+        path = self._derived_path(name, month)
+        self._commit({path: frame, path.with_suffix(".json"): state})
+
+    def scan_derived(self, name: str, months: Iterable[int], schema: dict) -> pl.LazyFrame:
+        files = [p for m in months if (p := self._derived_path(name, m)).exists()]
+        if not files:
+            return pl.LazyFrame(schema=schema)
+        return pl.scan_parquet(files, schema=schema, missing_columns="insert")
 
     # -- registry -----------------------------------------------------------------------------------
     def stations(self) -> pl.DataFrame:
@@ -774,16 +903,24 @@ class Dataset:
         # a part written before a column existed reads it as null
         return pl.scan_parquet(files, schema=table.schema, missing_columns="insert")
 
-    def scan_hourly(self, stations=None, start=None, end=None, table: str = "hourly") -> pl.LazyFrame:
+    def scan_hourly(
+        self, stations=None, start=None, end=None, table: str = "hourly", as_of: dt.datetime | None = None
+    ) -> pl.LazyFrame:
         """Canonical hourly station frame, filtered by station codes and time.
 
         ``start``/``end`` are inclusive; a ``date`` means its natural day (``start`` = D 01:00,
-        ``end`` = D+1 00:00).
+        ``end`` = D+1 00:00). ``as_of``: the rows as the store held them at that moment (Beijing time):
+        a value since revised is read from ``revisions`` (it was current from its ``ingested_at`` until
+        its ``revised_at``), a row stored later is left out.
         """
         t = TABLES[table]
         lo = _as_time(start, is_end=False)
         hi = _as_time(end, is_end=True)
         lf = self._scan(t, (lo.year if lo else None, hi.year if hi else None))
+        if as_of is not None:
+            at = pl.lit(as_of).cast(pl.Datetime("us"))
+            old = self.revisions(table).lazy().filter((pl.col("ingested_at") <= at) & (pl.col("revised_at") > at))
+            lf = pl.concat([lf.filter(pl.col("ingested_at") <= at), old.select(list(t.schema))], how="vertical_relaxed")
         idcol = t.key[0]
         if stations is not None:
             lf = lf.filter(pl.col(idcol).is_in([stations] if isinstance(stations, str) else list(stations)))
@@ -917,6 +1054,7 @@ def validate(parsed: _text.Parsed, table: Table, now: dt.datetime) -> tuple[pl.D
     frame = parsed.frame
     floats = [c for c, t in table.values.items() if t == pl.Float64() and c in frame.columns]
     conditions = value_conditions(floats)
+    n_values = len(conditions)
     w = pl.col(table.when)
     if table.when == "time":
         conditions.append((w > now + dt.timedelta(hours=1), pl.lit("timestamp in the future")))
@@ -930,13 +1068,21 @@ def validate(parsed: _text.Parsed, table: Table, now: dt.datetime) -> tuple[pl.D
                 pl.format("timestamp outside the file's period {} – {}", pl.lit(str(lo)), pl.lit(str(hi))),
             )
         )
-    good, rejects = _text.split_bad(frame, conditions)
+    # the value conditions screened at once (lantian.io.limits.value_screen), the others one by one
+    others = [cond.fill_null(False) for cond, _ in conditions[n_values:]]
+    good, rejects = _text.split_bad(frame, conditions, pl.any_horizontal(value_screen(floats), *others))
     key = list(table.key)
     values = [c for c in table.values if c in good.columns]
-    good = good.with_columns(_h=pl.struct(values).hash() if values else pl.lit(0, pl.UInt64))
-    good = good.with_columns(_nv=pl.col("_h").n_unique().over(key))
-    conflict = good.filter(pl.col("_nv") > 1)
-    if conflict.height:
+    # A key held with different values is a conflict (every copy quarantined); of a key's identical
+    # copies the first is kept. Conflicting keys lose all their copies, so the first copies of the
+    # other keys are the same whether counted before or after the conflicts are removed.
+    one = pl.struct(values).hash().n_unique().over(key) == 1 if values else pl.lit(True)
+    good = good.with_columns(_one=one, _first=pl.struct(key).is_first_distinct())
+    counts = good.select(
+        conflicts=(~pl.col("_one")).sum(), duplicates=(pl.col("_one") & ~pl.col("_first")).sum()
+    ).row(0)
+    if counts[0]:
+        conflict = good.filter(~pl.col("_one"))
         rejects += list(
             zip(
                 conflict["_line"].to_list(),
@@ -945,11 +1091,10 @@ def validate(parsed: _text.Parsed, table: Table, now: dt.datetime) -> tuple[pl.D
                 strict=True,
             )
         )
-    good = good.filter(pl.col("_nv") == 1)
-    first = good.select(pl.struct(key).is_first_distinct()).to_series()
-    duplicates = int((~first).sum())
-    good = good.filter(first).drop("_h", "_nv", "_line", "_raw")
-    return good, rejects, duplicates
+    if counts[0] or counts[1]:
+        good = good.filter(pl.col("_one") & pl.col("_first"))
+    good = good.drop("_one", "_first", "_line", "_raw")
+    return good, rejects, int(counts[1])
 
 
 def _as_time(value, is_end: bool) -> dt.datetime | None:
@@ -987,6 +1132,20 @@ def _file_sha(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def _registers(registry: pl.DataFrame, seen: pl.DataFrame) -> bool:
+    """Whether :func:`lantian.io.stations.register_release` would change ``registry`` for ``seen``: a
+    station with a city that it lacks, or a release entry whose ``valid_from`` an earlier day moves back."""
+    known = registry.select("station_code", _source="source", _valid_from="valid_from", _known=pl.lit(True))
+    j = seen.filter(pl.col("city").fill_null("").str.strip_chars() != "").join(
+        known, on="station_code", how="left"
+    )
+    earlier = pl.col("valid_from").is_not_null() & (
+        pl.col("_valid_from").is_null() | (pl.col("valid_from") < pl.col("_valid_from"))
+    )
+    change = pl.col("_known").is_null() | ((pl.col("_source") == stations.RELEASE) & earlier)
+    return bool(j.select(change.any()).item())
 
 
 def _is_station_list(path: Path) -> bool:

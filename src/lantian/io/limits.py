@@ -6,6 +6,7 @@ storms stays below 10 000 µg/m³. Negative concentrations are never air either.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,6 +33,32 @@ METEOROLOGY_RANGES: dict[str, tuple[float, float]] = {
 def value_conditions(columns: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
     """``(condition, reason)`` pairs that reject a row with an implausible value in one of ``columns``
     (a concentration, or a meteorological value outside :data:`METEOROLOGY_RANGES`)."""
+    return list(_value_conditions(tuple(columns)))
+
+
+def value_screen(columns: list[str]) -> pl.Expr:
+    """A boolean expression true on every row where one of :func:`value_conditions` holds: the smallest
+    concentration negative, the largest of those with one limit above it, or a NaN (which compares
+    greater than any number, so ``NaN > limit`` holds); the meteorological conditions as they are.
+    Cheaper than testing every condition of every column."""
+    return _value_screen(tuple(columns))
+
+
+@functools.lru_cache(maxsize=256)
+def _value_screen(columns: tuple[str, ...]) -> pl.Expr:
+    conc = [c for c in columns if c not in METEOROLOGY_RANGES]
+    parts = [cond for cond, _ in _value_conditions(tuple(c for c in columns if c in METEOROLOGY_RANGES))]
+    if conc:
+        parts.append((pl.min_horizontal(conc) < 0) | pl.sum_horizontal(conc).is_nan())
+    for limit in (MAX_UG, MAX_CO):
+        group = [c for c in conc if (MAX_CO if c in CO_COLUMNS else MAX_UG) == limit]
+        if group:
+            parts.append(pl.max_horizontal(group) > limit)
+    return pl.any_horizontal([p.fill_null(False) for p in parts]) if parts else pl.lit(False)
+
+
+@functools.lru_cache(maxsize=256)
+def _value_conditions(columns: tuple[str, ...]) -> tuple[tuple[pl.Expr, pl.Expr], ...]:
     conditions = []
     for c in columns:
         if c in METEOROLOGY_RANGES:
@@ -54,7 +81,7 @@ def value_conditions(columns: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
         conditions.append(
             (pl.col(c) > limit, pl.format("physically impossible value in {}: {}", pl.lit(c), pl.col(c)))
         )
-    return conditions
+    return tuple(conditions)
 
 
 # -- input limits: what no real monitoring file reaches, refused before it can exhaust memory ---------------

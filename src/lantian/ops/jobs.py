@@ -6,7 +6,8 @@
 * :func:`make_report` — the daily bulletin, weekly dispatch, monthly notice or quarterly review
   (:func:`lantian.reports.sources.build`, as ``lantian report``) into the archive, with its number.
 * :func:`scan_events` — every tick: cases assigned (交办, from the audit log) to their unit, and a change
-  of the heavy-pollution warning level of the forecast file (``[web] forecast_file``).
+  of the heavy-pollution warning level of the forecast file (``[web] forecast_file``) and of the
+  stored city daily AQI (also looked at after new data).
 * :func:`check_targets` — after new data: a target of the targets file (``[web] targets_file``) newly
   at risk (有风险) or lost (已失守) since the last check.
 
@@ -159,9 +160,14 @@ def poll_inbox(ctx: Context) -> dict:
     out: dict = {"files": len(files), "taken": [p.name for p, ok, _, _ in results if ok],
                  "rejected": [p.name for p, ok, _, _ in results if not ok]}
     if out["taken"]:
+        from lantian.pipeline import station_days
+
+        out["station_days"] = station_days.refresh(ds)["station_days"]
         out["alerts"] = after_new_data(ctx, ds)
+        out["heavy_days"] = _guarded(ctx, "events", heavy_days, ds)
         out["proposals"] = _guarded(ctx, "proposals", scan_proposals, ds)
         out["targets"] = _guarded(ctx, "targets", check_targets, ds)
+        out["warning"] = _guarded(ctx, "events", check_warning, ds)
     for path, ok, data, why in results:
         target = _move(path, inbox / ("done" if ok else "rejected"), data)
         ctx.seen.pop(path, None)
@@ -227,6 +233,47 @@ def after_new_data(ctx: Context, ds) -> int:
                 )
             set_mark(s, f"alert:{city}", {"hour": max(latest, after).isoformat()}, ctx.wall.now())
             set_mark(s, "data", {"city": city, "latest_hour": latest.isoformat()}, ctx.wall.now())
+    return added
+
+
+def heavy_days(ctx: Context, ds) -> int:
+    """Closed days of the office's city whose daily AQI reaches 重度污染 (HJ 633 level 5, AQI > 200), one
+    notification each, once the day's last hour (24:00) is stored; a mark keeps the last day looked at,
+    so a restart neither repeats nor skips one. Returns how many were written."""
+    from lantian.pipeline.assessment import city_stations, last_day
+    from lantian.pipeline.figures import daily_table, level_texts
+
+    added = 0
+    for city in _cities(ctx, ds):
+        codes = city_stations(ds, city)["station_code"].to_list()
+        latest = ds.scan_hourly(stations=codes).select(pl.col("time").max()).collect().item() if codes else None
+        if latest is not None:  # station hours: a day is closed by its 24:00 hour
+            closed = (latest - dt.timedelta(hours=1)).date() - dt.timedelta(days=0 if latest.hour == 0 else 1)
+        else:  # daily values only: every stored day is closed
+            closed = last_day(ds, city)
+        if closed is None:
+            continue
+        mark = get_mark(ctx.db, f"alert-day:{city}")
+        first = dt.date.fromisoformat(mark["day"]) + dt.timedelta(days=1) if mark else closed
+        if first > closed:
+            continue
+        rows = daily_table(ds, first, closed, city=city).frame()
+        heavy = rows.filter(pl.col("level") >= HEAVY_LEVEL) if "level" in rows.columns else rows.clear()
+        at = ctx.clock.now()
+        name = city if city.endswith("市") else f"{city}市"
+        with ctx.db.session() as s:
+            for r in heavy.iter_rows(named=True):
+                zh = level_texts(r["level"], r.get("regime") or "2026").get("zh", {})
+                subject = f"【重度污染日】{name} {r['date']:%Y-%m-%d} 日 AQI {r['aqi']}"
+                text = (
+                    f"{name} {r['date']:%Y-%m-%d} 日空气质量指数（AQI）{r['aqi']}，{zh.get('category', '')}"
+                    f"（{zh.get('name', '')}），首要污染物 {r.get('primary_pollutants') or '—'}。"
+                    f"建议：{zh.get('advice', '')}"
+                )
+                added += notify.enqueue(
+                    s, ctx.recipients(s), f"heavy-day:{city}:{r['date']:%Y-%m-%d}", "heavy-day", subject, text, at
+                )
+            set_mark(s, f"alert-day:{city}", {"day": closed.isoformat()}, ctx.wall.now())
     return added
 
 
@@ -307,48 +354,94 @@ def _level_rank(row: dict) -> int:
     return codes.index(row["level"]) + 1 if row.get("level") in codes else 0
 
 
-def check_warning(ctx: Context) -> int:
+def _observed_warning(ds, city: str, today: dt.date) -> dict | None:
+    """The warning level reached by the stored city daily AQI: the run of consecutive stored days with
+    AQI > 200 that ends at the city's last stored day (:func:`lantian.pipeline.store_inputs.observed_run`,
+    as ``lantian warn`` reads the days before a forecast), graded by the episodes of spec §8
+    (:func:`lantian.calc.warnings.episodes`, the one rule of ``lantian warn``). ``None`` when the last
+    stored day is older than yesterday (a past episode is no warning now) or the run reaches no level."""
+    from lantian.calc.warnings import episodes
+    from lantian.pipeline.figures import last_day
+    from lantian.pipeline.store_inputs import OBSERVED_DAYS, observed_run
+    from lantian.standards import DEFAULT
+
+    last = last_day(ds, city=city)
+    if last is None or last < today - dt.timedelta(days=1):
+        return None
+    run = observed_run(ds, city, last + dt.timedelta(days=1), OBSERVED_DAYS, DEFAULT)
+    if run.is_empty():
+        return None
+    rows = [r for r in to_jsonable(episodes(run, DEFAULT).to_dicts()) if r.get("level")]
+    return max(rows, key=_level_rank) if rows else None
+
+
+def check_warning(ctx: Context, ds=None) -> int:
     """The heavy-pollution warning level of the office's city now: the highest level of the forecast
-    file's episodes that have not ended (``[web] forecast_file``, spec §8). When it differs from the
-    level at the last look (kept in ``ops_marks``), one notification to the office; the forecast file is
-    read again only when it changed or the day changed."""
+    file's episodes that have not ended (``[web] forecast_file``, spec §8) and of the episode under way
+    in the stored city daily AQI (:func:`_observed_warning`). When it differs from the level at the last
+    look (kept in ``ops_marks``), one notification to the office, keyed by city, day and level and
+    committed with the mark; the sources are read again only when the forecast file, the store or the
+    day changed."""
+    from lantian.pipeline.store import existing_store, store_state
+
     path = ctx.settings.value("forecast_file")
     city = ctx.settings.value("city")
-    if not path or not city:
+    if ds is None:
+        ds = existing_store(ctx.settings.store)
+    if not city or not path and ds is None:
         return 0
-    file = Path(path)
     today = ctx.clock.now().date()
-    if not file.is_file():
+    file = Path(path) if path else None
+    if file is not None and not file.is_file():
         raise NotFound(f"预报文件 {file} 不存在；请检查设置 web.forecast_file。")
-    stamp = f"{file.stat().st_mtime_ns}:{today.isoformat()}"
+    stamp = ":".join(
+        [f"{file.stat().st_mtime_ns}" if file else "-", repr(store_state(ds.root)) if ds else "-", today.isoformat()]
+    )
     name = f"warning:{city}"
     mark = get_mark(ctx.db, name)
     if mark is not None and mark.get("stamp") == stamp:
         return 0
-    from lantian.pipeline.figures import warnings
+    candidates: list[tuple[dict, str]] = []
+    if file is not None:
+        from lantian.pipeline.figures import warnings
 
-    rows = [r for r in warnings(file, city).rows if r.get("level") and str(r.get("end")) >= today.isoformat()]
-    top = max(rows, key=_level_rank) if rows else None
+        rows = [r for r in warnings(file, city).rows if r.get("level") and str(r.get("end")) >= today.isoformat()]
+        if rows:
+            candidates.append((max(rows, key=_level_rank), "forecast"))
+    if ds is not None:
+        seen = _observed_warning(ds, city, today)
+        if seen is not None:
+            candidates.append((seen, "observed"))
+    top, source = max(candidates, key=lambda c: _level_rank(c[0])) if candidates else (None, None)
     level = top["level"] if top else None
     added = 0
     with ctx.db.session() as s:
         if mark is not None and mark.get("level") != level or mark is None and level is not None:
             place = city if city.endswith("市") else f"{city}市"
+            sources = "、".join(([f"预报（{file.name}）"] if file else []) + (["已入库的日 AQI"] if ds else []))
             if top is not None:
-                subject = f"【预警】{place}重污染天气预警：{top.get('level_zh') or level}"
-                text = (
-                    f"据预报（{file.name}），{place} {top['start']} 至 {top['end']} AQI 超过 200 的有 "
-                    f"{top.get('days_above_200')} 天、超过 300 的有 {top.get('days_above_300')} 天，最高 "
-                    f"{top.get('max_aqi')}，预警级别为{top.get('level_zh') or level}（{top.get('reason_zh') or ''}）。"
-                )
+                word = top.get("level_zh") or level
+                subject = f"【预警】{place}重污染天气预警：{word}"
+                if source == "observed":
+                    text = (
+                        f"据已入库的日 AQI，{place} {top['start']} 至 {top['end']} 连续 {top.get('days_above_200')} 天 "
+                        f"AQI 超过 200（超过 300 的 {top.get('days_above_300')} 天），最高 {top.get('max_aqi')}，"
+                        f"已达到{word}（{top.get('reason_zh') or ''}）。"
+                    )
+                else:
+                    text = (
+                        f"据预报（{file.name}），{place} {top['start']} 至 {top['end']} AQI 超过 200 的有 "
+                        f"{top.get('days_above_200')} 天、超过 300 的有 {top.get('days_above_300')} 天，最高 "
+                        f"{top.get('max_aqi')}，预警级别为{word}（{top.get('reason_zh') or ''}）。"
+                    )
             else:
                 subject = f"【预警】{place}重污染天气预警解除"
-                text = f"据预报（{file.name}），{place} 自 {today.isoformat()} 起没有达到预警级别的重污染过程。"
+                text = f"据{sources}，{place} 自 {today.isoformat()} 起没有达到预警级别的重污染过程。"
             added = notify.enqueue(
                 s, ctx.recipients(s), f"warning:{city}:{today.isoformat()}:{level or 'none'}", "warning",
                 subject, text, ctx.clock.now(),
             )
-        set_mark(s, name, {"level": level, "stamp": stamp}, ctx.wall.now())
+        set_mark(s, name, {"level": level, "source": source, "stamp": stamp}, ctx.wall.now())
     return added
 
 

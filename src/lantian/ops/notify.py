@@ -18,14 +18,16 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import smtplib
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.errors import ConfigError
@@ -37,6 +39,7 @@ log = logging.getLogger("lantian.ops.notify")
 
 EVENTS: dict[str, str] = {
     "heavy-hour": "重度污染小时",
+    "heavy-day": "重度污染日",
     "escalation": "逾期升级",
     "report": "报告发布",
     "assigned": "问题交办",
@@ -44,6 +47,10 @@ EVENTS: dict[str, str] = {
     "warning": "预警级别变化",
 }
 MAX_BACKOFF = dt.timedelta(days=1)
+
+
+class DeliveryError(RuntimeError):
+    """A message that could not be sent, with what was wrong and what to check (in Chinese)."""
 
 
 def channels(settings) -> list[tuple[str, str]]:
@@ -91,6 +98,40 @@ def recipients(s, settings, unit_id: int | None = None, office: bool = True) -> 
         for user in members:
             out += _own(user, smtp)
     return list(dict.fromkeys(out))
+
+
+#: Ways to reach the SMTP server (setting run.smtp_security).
+SMTP_SECURITY = ("plain", "starttls", "ssl")
+
+
+def smtp_security(settings) -> str:
+    mode = (settings.value("smtp_security") or "plain").strip().lower()
+    if mode not in SMTP_SECURITY:
+        raise ConfigError(
+            f"设置 run.smtp_security 的值 {mode!r} 不是可选值；请写 plain（明文）、starttls（端口 587 常用）"
+            "或 ssl（端口 465 常用）。"
+        )
+    return mode
+
+
+def smtp_login(settings) -> tuple[str, str] | None:
+    """The (user, password) to log in to the SMTP server with, or ``None`` without ``run.smtp_user``.
+    The password is read from the environment variable named by ``run.smtp_password_env``, never from
+    the settings file; a missing one is refused with what to set."""
+    smtp_security(settings)
+    user = settings.value("smtp_user")
+    if not user:
+        return None
+    name = settings.value("smtp_password_env") or ""
+    if not name.strip():
+        raise ConfigError("已设置 run.smtp_user 但 run.smtp_password_env 为空；请写出存放 SMTP 密码的环境变量名。")
+    password = os.environ.get(name)
+    if not password:
+        raise ConfigError(
+            f"已设置 run.smtp_user（{user}），但环境变量 {name} 没有设置或为空；请在 lantian run 的环境中"
+            f"设置 {name}=SMTP 密码（systemd 用 EnvironmentFile=，容器用 -e 或 secret），不要把密码写进配置文件。"
+        )
+    return user, password
 
 
 def smtp_address(text: str) -> tuple[str, int]:
@@ -173,8 +214,45 @@ def _email(settings, to: str, row: Notification, timeout: float) -> None:
     digest = hashlib.sha256(row.key.encode("utf-8")).hexdigest()[:32]
     message["Message-ID"] = f"<{digest}@lantian>"
     message.set_content(row.body)
-    with smtplib.SMTP(host, port, timeout=timeout) as smtp:
-        smtp.send_message(message)
+    mode = smtp_security(settings)
+    login = smtp_login(settings)
+    where = f"SMTP 服务器 {host}:{port}"
+    try:
+        if mode == "ssl":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if mode == "starttls":
+                smtp.ehlo()
+                if not smtp.has_extn("starttls"):
+                    raise DeliveryError(f"{where} 不支持 STARTTLS；请把 run.smtp_security 改为 ssl 或 plain，或换用支持的端口。")
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if login is not None:
+                smtp.login(*login)
+            smtp.send_message(message)
+    except smtplib.SMTPAuthenticationError as exc:
+        reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        raise DeliveryError(
+            f"{where} 拒绝登录（{exc.smtp_code} {reply}）：用户名或密码不对；请检查设置 run.smtp_user 和环境变量 "
+            f"{settings.value('smtp_password_env')} 中的密码。"
+        ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise DeliveryError(
+            f"{where} 不接受登录（没有 AUTH，或要求先加密）；请把 run.smtp_security 设为 starttls 或 ssl，"
+            "或不设置 run.smtp_user。"
+        ) from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(
+            f"{where} 的 TLS 证书未通过校验（{exc.verify_message}）；请确认主机名与证书一致，或把签发证书的 CA "
+            "加入系统信任（或用环境变量 SSL_CERT_FILE 指定 CA 文件）。"
+        ) from exc
+    except ssl.SSLError as exc:
+        raise DeliveryError(
+            f"{where} 的 TLS 握手失败（{exc.reason or exc}）；请检查 run.smtp_security 与端口是否匹配"
+            "（ssl 常用 465，starttls 常用 587）。"
+        ) from exc
 
 
 def deliver(db: Database, settings, wall: Clock = SYSTEM_CLOCK, timeout: float = 10.0) -> dict:
@@ -202,7 +280,8 @@ def deliver(db: Database, settings, wall: Clock = SYSTEM_CLOCK, timeout: float =
                     raise RuntimeError(f"未知的通知渠道 {row.channel}")
             except Exception as exc:  # any failure of one message is recorded on it; the others go on
                 row.attempts += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                why = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
+                row.last_error = why[:2000]
                 if row.attempts >= attempts:
                     row.status = "dead"
                     counts["dead"] += 1
@@ -228,20 +307,59 @@ def notifications(db: Database, case_id: int | None = None, limit: int = 200) ->
         q = select(Notification).order_by(Notification.id.desc()).limit(limit)
         if case_id is not None:
             q = q.where(Notification.case_id == case_id)
-        return [
-            {
-                "id": n.id,
-                "key": n.key,
-                "event": n.event,
-                "event_name": EVENTS.get(n.event, n.event),
-                "channel": n.channel,
-                "target": n.target if n.channel != "webhook" else n.target.split("?")[0],
-                "subject": n.subject,
-                "status": n.status,
-                "attempts": n.attempts,
-                "created_at": n.created_at,
-                "sent_at": n.sent_at,
-                "last_error": n.last_error,
-            }
-            for n in s.scalars(q).all()
-        ]
+        return [_row(n) for n in s.scalars(q).all()]
+
+
+def _row(n: Notification) -> dict:
+    return {
+        "id": n.id,
+        "key": n.key,
+        "event": n.event,
+        "event_name": EVENTS.get(n.event, n.event),
+        "channel": n.channel,
+        "target": n.target if n.channel != "webhook" else n.target.split("?")[0],
+        "case_id": n.case_id,
+        "subject": n.subject,
+        "status": n.status,
+        "attempts": n.attempts,
+        "created_at": n.created_at,
+        "sent_at": n.sent_at,
+        "last_error": n.last_error,
+    }
+
+
+#: Statuses of the outbox, in the order the notifications page offers them.
+STATUSES: dict[str, str] = {"sent": "已送达", "pending": "待发送", "dead": "未送达（死信）", "unrouted": "未配置渠道"}
+
+
+def notification_page(
+    db: Database,
+    event: str | None = None,
+    status: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> dict:
+    """One page of every recorded notification, newest first, of the kind ``event`` and the status
+    ``status`` recorded from the day ``start`` to the day ``end`` (both included): ``items`` (as
+    :func:`notifications`), ``total``, ``page``, ``pages`` and ``per_page``."""
+    conditions = []
+    if event:
+        conditions.append(Notification.event == event)
+    if status:
+        conditions.append(Notification.status == status)
+    if start is not None:
+        conditions.append(Notification.created_at >= dt.datetime.combine(start, dt.time()))
+    if end is not None:
+        conditions.append(Notification.created_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
+    with db.session() as s:
+        total = s.scalar(select(func.count()).select_from(Notification).where(*conditions)) or 0
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        rows = s.scalars(
+            select(Notification).where(*conditions).order_by(Notification.id.desc())
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        items = [_row(n) for n in rows]
+    return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}

@@ -138,6 +138,9 @@ class Runs:
             value.update(last_failure=at, last_failure_period=period, error=error, ok=False)
         else:
             value.update(last_success=at, last_success_period=period, ok=True, error=None)
+        if period is None:  # runs of a job without periods are counted here (the others in job_runs)
+            counted = "runs_failed" if error else "runs_done"
+            value[counted] = int(value.get(counted, 0)) + 1
         value.update(extra)
         set_mark(s, name, value, self.wall.now())
 

@@ -14,9 +14,10 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from lantian.clock import SYSTEM_CLOCK, Clock
-from lantian.ops import jobs, notify
+from lantian.ops import jobs, notify, poll
 from lantian.ops.runs import Runs, runner_id
 from lantian.ops.schedule import Schedule, parse_schedule
 
@@ -58,11 +59,15 @@ class Service:
         self.db = db
         self.jobs = calendar(settings)
         notify.channels(settings)  # refuse a wrong webhook URL or SMTP address before starting
+        notify.smtp_login(settings)  # …and an SMTP login whose password is missing
+        if settings.value("poll_url"):
+            poll.check_url(settings.value("poll_url"))
         interval = settings.value("inbox_seconds")
         self.runs = Runs(db, runner_id(), interval, wall)
         self.ctx = jobs.Context(settings, db, clock, self.runs, wall)
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._last_poll: float | None = None
 
     def start(self) -> None:
         left = self.runs.take_over()
@@ -91,6 +96,36 @@ class Service:
         log.info("完成%s（%s）：%s", job.title, period, result)
         return period
 
+    def run_poll(self) -> None:
+        """Fetch ``run.poll_url`` when ``poll_seconds`` have passed since the last poll; a new release is
+        written into the inbox as complete, so the inbox pass that follows takes it. A failure is
+        recorded as the job ``poll``'s (shown by /healthz), never raised."""
+        url = self.settings.value("poll_url")
+        if not url:
+            return
+        now = time.monotonic()
+        if self._last_poll is not None and now - self._last_poll < self.settings.value("poll_seconds"):
+            return
+        self._last_poll = now
+        inbox = Path(self.settings.value("inbox"))
+        try:
+            result = poll.poll(self.db, self.settings, inbox, self.runs.wall.now())
+        except Exception as exc:  # recorded and shown by /healthz; polled again at the next interval
+            error = str(exc) if isinstance(exc, poll.PollError) else f"{type(exc).__name__}: {exc}"
+            log.error("轮询发布地址失败：%s", error)
+            with self.db.session() as s:
+                self.runs.record(s, "poll", None, error)
+            return
+        extra = {"last_status": result["status"]}
+        if result["status"] == "new":
+            path = inbox / result["file"]
+            stat = path.stat()
+            self.ctx.seen[path] = (stat.st_size, stat.st_mtime_ns)  # written whole: take it at this pass
+            extra["last_file"] = result["file"]
+            log.info("轮询 %s：新发布已写入收件目录 %s（%d 字节）", poll.shown(url), result["file"], result["bytes"])
+        with self.db.session() as s:
+            self.runs.record(s, "poll", None, None, **extra)
+
     def run_inbox(self) -> None:
         try:
             result = jobs.poll_inbox(self.ctx)
@@ -118,9 +153,11 @@ class Service:
     _first_events = True
 
     def tick(self) -> None:
-        """One pass: heartbeat, inbox, the events, every due calendar job, then the outbox."""
+        """One pass: heartbeat, the poll of the release address, inbox, the events, every due calendar
+        job, then the outbox."""
         with self._lock:
             self.runs.beat()
+            self.run_poll()
             self.run_inbox()
             self.run_events()
             for job in self.jobs:
@@ -136,6 +173,7 @@ class Service:
         between the looks), so that new data are in before the reports; then each due job once."""
         self.start()
         with self._lock:
+            self.run_poll()
             self.run_inbox()
         time.sleep(1)
         self.tick()

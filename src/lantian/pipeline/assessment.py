@@ -37,6 +37,7 @@ from lantian.config import read_toml
 from lantian.errors import ConfigError, InputError, NotFound
 from lantian.io.dataset import Dataset
 from lantian.periods import Period, parse_period
+from lantian.pipeline import station_days
 from lantian.schema import CITY, DATE, STATION, TIME, city_key, city_key_expr
 from lantian.standards import DEFAULT, Options
 
@@ -155,7 +156,7 @@ def city_daily(
     if codes:
         hourly = ds.scan_hourly(stations=codes, start=start, end=end)
         if hourly.select(pl.len()).collect().item():
-            daily = city_values(hourly, reg, options).filter(pl.col(DATE).is_between(start, end))
+            daily = station_days.city_values(ds, reg, start, end, options)
             parts.append((daily.with_columns(pl.lit(city_key(city)).alias(CITY)), "station hours"))
     from_stations = _station_daily_city(ds, city, start, end)
     if from_stations is not None:

@@ -12,6 +12,7 @@ from lantian.calc.averaging import city_daily as calc_city_daily
 from lantian.calc.averaging import daily_values
 from lantian.io.dataset import Dataset
 from lantian.jsonable import to_jsonable
+from lantian.pipeline import station_days
 from lantian.pipeline.assessment import assess_city, city_stations
 from lantian.schema import CITY, STATION, city_key
 from lantian.standards import DEFAULT, Options
@@ -41,11 +42,14 @@ def _stations(ds: Dataset, city: str, period, options: Options) -> list[dict]:
     hourly = ds.scan_hourly(stations=codes, start=period.start, end=period.end)
     if hourly.select(pl.len()).collect().item() == 0:
         return []
-    per_station = (
-        daily_values(hourly, by=STATION, options=options)
-        .filter(pl.col("date").is_between(period.start, period.end))
-        .collect()
-    )
+    if station_days.kept_for(options):
+        per_station = station_days.station_daily(ds, period.start, period.end, codes).collect()
+    else:
+        per_station = (
+            daily_values(hourly, by=STATION, options=options)
+            .filter(pl.col("date").is_between(period.start, period.end))
+            .collect()
+        )
     everyone = calc_assess.assess(calc_city_daily(per_station, reg), period, CITY, options)
     row = _row(everyone)
     if row is None or row.get(STATION_ITEM) is None:

@@ -33,7 +33,7 @@ import polars as pl
 
 from lantian.calc import assessment as calc_assess
 from lantian.calc.aqi import aqi_frame
-from lantian.calc.averaging import city_hourly, city_values
+from lantian.calc.averaging import city_hourly
 from lantian.calc.rounding import round_decimal, round_pollutant
 from lantian.calc.targets import STATUS_NAMES, TARGET_NAMES, target_name  # noqa: F401  (names for the interfaces)
 from lantian.errors import NotFound
@@ -42,6 +42,7 @@ from lantian.io.stations import evaluation_stations
 from lantian.jsonable import to_jsonable
 from lantian.periods import Period, parse_period
 from lantian.pipeline import assessment as pa
+from lantian.pipeline import station_days
 from lantian.pipeline.store import existing_store, store_state  # noqa: F401  (re-exported)
 from lantian.schema import (
     CITY,
@@ -756,7 +757,7 @@ def _district_rows(ds: Dataset, reg: pl.DataFrame, period: Period, options: Opti
         return None
     # each district stands in for a city: its stations' daily values are averaged as a city's are
     as_cities = reg.with_columns(pl.col("district").alias(CITY))
-    daily = city_values(hourly, as_cities, options).filter(pl.col(DATE).is_between(period.start, period.end))
+    daily = station_days.city_values(ds, as_cities, period.start, period.end, options)
     return calc_assess.assess(daily, period, CITY, options)
 
 

@@ -11,6 +11,8 @@ monthly trend (quarter/year) ``figures.monthly_trend``                   ``lanti
 daily categories             ``figures.daily_table``                     ``lantian daily --city --json``
 province ranking             ``figures.ranking``                         ``lantian rank --json``
 targets (annual)             ``figures.targets_now``                     ``lantian targets --json``
+outlook, index, profiles     ``lantian.reports.foresight`` (monthly,     ``lantian outlook`` / ``explain-index`` /
+                             annual)                                     ``profile --json``
 cases (weekly, monthly)      ``workflow.cycle.weekly``                   ``lantian cycle weekly --json``
 unit scores                  ``workflow.cycle.monthly`` / ``quarterly``  ``lantian cycle monthly|quarterly``
 district air quality         ``figures.district_assessment``             ``--air-quality FILE`` overrides
@@ -446,6 +448,14 @@ def build_report(
             if kind == "annual" or not str(exc).startswith(NO_CITY_DATA):
                 raise
             reason = "no_data"
+    foresight: list[Section] = []
+    if figures is not None and kind in ("monthly", "annual"):
+        from lantian.reports import foresight as fs
+
+        found = fs.gather(ds, city, kind, label, assess_period, options or DEFAULT, targets)
+        data.update(found.data())
+        sources += found.sources
+        foresight = fs.sections(found, kind, lang)
     missing = None
     if figures is None:
         p = parse_period(period, kind=kind)
@@ -462,6 +472,7 @@ def build_report(
             number=number,
             data=data,
             sources=sources,
+            foresight=foresight,
         )
     url = database_url(db)
     cases, scores = None, []
@@ -519,6 +530,7 @@ def build_report(
             data=data,
             sources=sources,
             missing=missing,
+            foresight=foresight,
         )
     if url is None:
         from lantian import config

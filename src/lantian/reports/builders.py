@@ -94,6 +94,7 @@ def _air_quality_sections(
     targets: list[TargetLine] | None,
     charts: bool,
     province_ranks: dict[str, Ranking] | None = None,
+    foresight: list[Section] | None = None,
 ) -> None:
     if province_ranks and province_rank is None:
         province_rank = province_ranks.get("index") or next(iter(province_ranks.values()))
@@ -159,6 +160,8 @@ def _air_quality_sections(
         section = P.chart_section(f, lang)
         if section is not None:
             doc.add(section)
+    # the outlook, what moves the index and the profiles (lantian.reports.foresight)
+    doc.add(*(foresight or []))
 
 
 #: How the missing-data paragraph names the document it is in.
@@ -211,6 +214,7 @@ def build_period_report(
     data: dict | None = None,
     sources: list[str] | None = None,
     missing: MissingAirQuality | None = None,
+    foresight: list[Section] | None = None,
 ) -> Document:
     """Quarterly review or annual report: statistics, composite index, good days and categories,
     change against last year, rank, attainment, calendar heatmap and trends; without ``figures``, the
@@ -228,6 +232,7 @@ def build_period_report(
             targets,
             charts=True,
             province_ranks=province_ranks,
+            foresight=foresight,
         )
         return doc
     if missing is None:
@@ -415,6 +420,7 @@ def build_cycle_report(
     data: dict | None = None,
     sources: list[str] | None = None,
     missing: MissingAirQuality | None = None,
+    foresight: list[Section] | None = None,
 ) -> Document:
     """Weekly dispatch (周调度) or monthly assessment notice (月考核通报): air quality against
     targets and last year, rankings, unit scores and ranks, cases and escalations; without ``figures``,
@@ -430,6 +436,7 @@ def build_cycle_report(
             targets,
             charts=kind != "weekly",
             province_ranks=province_ranks,
+            foresight=foresight,
         )
     elif missing is not None:
         doc.add(missing_air_quality_section(missing, kind, lang))

@@ -368,3 +368,38 @@ def bar_chart(
     if title:
         ax.set_title(title, fontsize=11)
     return _finish(fig, name, title, caption)
+
+
+def profile_chart(
+    panels: Sequence[tuple[str, Sequence[str], dict[str, Sequence[float | None]]]],
+    name: str,
+    title: str = "",
+    ylabel: str = "",
+    caption: str = "",
+) -> Chart:
+    """Profiles side by side, e.g. by hour of day, weekday and month: one panel per ``(title, x labels,
+    {series: values})``, the series drawn as lines with gaps for ``None``; one figure, drawn once."""
+    from matplotlib.figure import Figure
+
+    register_font(cjk_font())
+    widths = [max(len(labels), 9) for _, labels, _ in panels]
+    fig = Figure(figsize=(7.5, 2.6))
+    axes = fig.subplots(1, len(panels), gridspec_kw={"width_ratios": widths}, squeeze=False)[0]
+    styles = ["-o", "--s", ":^", "-.d"]
+    for ax, (panel_title, labels, series) in zip(axes, panels, strict=True):
+        for i, (label, values) in enumerate(series.items()):
+            ys = [float("nan") if v is None else float(v) for v in values]
+            ax.plot(
+                range(len(labels)), ys, styles[i % len(styles)], label=label, linewidth=1.3, markersize=2.5
+            )
+        step = 3 if len(labels) > 12 else 2 if len(labels) > 8 else 1
+        ticks = list(range(0, len(labels), step))
+        ax.set_xticks(ticks, [labels[i] for i in ticks], fontsize=7, rotation=45 if len(labels) >= 7 else 0)
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(panel_title, fontsize=9)
+        ax.tick_params(axis="y", labelsize=7)
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(frameon=False, fontsize=7)
+    fig.tight_layout()
+    return _finish(fig, name, title, caption)

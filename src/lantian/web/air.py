@@ -172,7 +172,7 @@ class AirData:
             res = _cached(self, "outlook", city, year, as_of, self.option("targets_file"))
         except (NotFound, InputError):
             return None
-        from lantian.pipeline.outlook import TARGET_NAMES
+        from lantian.pipeline.outlook import TARGET_NAMES, condition_text
         from lantian.pipeline.outlook import decimals as decimals_of
 
         rows = []
@@ -194,6 +194,7 @@ class AirData:
                     ),
                     "likely": (s["probability"] or 0) >= 0.5,
                     "insufficient": s["probability"] is None,
+                    "condition": condition_text(s["target"], s.get("condition"), lang),
                 }
             )
         return {"as_of": res.as_of.isoformat(), "rows": rows, "n_sims": rows and res.targets[0]["n_sims"]}

@@ -464,10 +464,11 @@ def create_app(
         """The API reference (Swagger UI served from the vendored copy, no CDN)."""
         return templates.TemplateResponse(request, "docs.html", {})
 
-    from lantian.web.routes import api, letters, pages
+    from lantian.web.routes import api, letters, ops, pages
 
     app.include_router(pages.router)
     app.include_router(letters.router)
+    app.include_router(ops.router)
     app.include_router(api.router, prefix=f"{API_PREFIX}/v1")
     if web.warm_up:
         threading.Thread(

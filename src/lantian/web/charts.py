@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from lantian.standards import get as get_regime
@@ -209,18 +210,35 @@ def _ramp(x: float) -> str:
 
 
 def wind_scale(cells: list[dict]) -> dict:
-    """The lowest and highest cell means of a wind polar plot, with the colours they get."""
-    means = [c["mean"] for c in cells if c["mean"] is not None]
-    lo, hi = (min(means), max(means)) if means else (None, None)
-    return {"low": lo, "high": hi, "low_colour": _ramp(0.0), "high_colour": _ramp(1.0)}
+    """The lowest, median and highest cell means of a wind polar plot, with the colours they get."""
+    means = sorted(c["mean"] for c in cells if c["mean"] is not None)
+    lo, hi = (means[0], means[-1]) if means else (None, None)
+    mid = means[len(means) // 2] if means else None
+    return {
+        "low": lo,
+        "median": mid,
+        "high": hi,
+        "low_colour": _ramp(0.0),
+        "high_colour": _ramp(1.0),
+        "scale": "quantile",
+    }
+
+
+def quantile_position(value: float, ordered: list[float]) -> float:
+    """Where ``value`` stands among the sorted cell means, 0 (lowest) … 1 (highest), ties at their middle
+    rank: the polar plot is coloured by rank, so that a few extreme cells do not wash out the others."""
+    if len(ordered) < 2:
+        return 0.5
+    below = bisect.bisect_left(ordered, value)
+    ties = bisect.bisect_right(ordered, value) - below
+    return (below + (ties - 1) / 2) / (len(ordered) - 1)
 
 
 def wind_polar(cells: list[dict], sectors: list[str], bins: list[dict], unit: str, lang: str) -> dict:
     """Mean concentration by wind direction (angle, 16 sectors, north at the top, clockwise) × wind speed
-    (rings, the lowest bin innermost): one ring segment per cell, coloured low (green) → high (red)."""
-    scale = wind_scale(cells)
-    lo, hi = scale["low"], scale["high"]
-    span = (hi - lo) if lo is not None and hi is not None and hi > lo else 1.0
+    (rings, the lowest bin innermost): one ring segment per cell, coloured by the rank of its mean among the
+    cells (:func:`quantile_position`), lowest green → highest red."""
+    ordered = sorted(c["mean"] for c in cells if c["mean"] is not None)
     at = {(c["sector_index"], c["speed_bin"]): c for c in cells}
     none = "no data" if lang == "en" else "无数据"
     series = []
@@ -237,7 +255,7 @@ def wind_polar(cells: list[dict], sectors: list[str], bins: list[dict], unit: st
                     {
                         "value": 1,
                         "name": f"{s} {b['label']}：{c['mean']:g} {unit}（n={c['n']}）",
-                        "itemStyle": {"color": _ramp((c["mean"] - lo) / span)},
+                        "itemStyle": {"color": _ramp(quantile_position(c["mean"], ordered))},
                     }
                 )
         series.append(

@@ -136,9 +136,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "analysis_by_month": ("月变化", "By month"),
     "analysis_polar": ("按风向和风速的平均浓度", "Mean concentration by wind direction and speed"),
     "analysis_polar_note": (
-        "方位为风的来向（正北在上，顺时针）；由内向外为风速分档 {bins}；颜色由绿（{low}）到红（{high}），单位 {unit}。",
+        "方位为风的来向（正北在上，顺时针）；由内向外为风速分档 {bins}；颜色按各格均值的排位（分位数）由绿（最低 {low}）"
+        "到红（最高 {high}），单位 {unit}。",
         "Direction the wind blows from (north up, clockwise); rings from inside out are the speed bins {bins};"
-        " colour from green ({low}) to red ({high}), in {unit}.",
+        " colour by the rank (quantile) of each cell's mean, from green (lowest, {low}) to red (highest, {high}), in {unit}.",
     ),
     "analysis_no_wind": ("本时段没有风向风速数据，无法按风向分析。", "No wind data in this period."),
     "analysis_no_data": (
@@ -248,6 +249,28 @@ TEXTS: dict[str, tuple[str, str]] = {
     "notif_when": ("时间", "When"),
     "notif_status": ("状态", "Status"),
     "notif_empty": ("本问题还没有通知记录。", "No notification for this case yet."),
+    "nav_notifications": ("通知记录", "Notifications"),
+    "notif_page_title": ("通知记录", "Notifications"),
+    "notif_page_hint": (
+        "lantian run 记录的每条通知：发给谁、什么事、何时、是否送达；未送达的列出最后一次的错误。",
+        "Every notification recorded by lantian run: to whom, what, when, delivered or not; an undelivered "
+        "one shows its last error.",
+    ),
+    "notif_page_empty": ("没有符合条件的通知。", "No notification matches."),
+    "notif_from": ("开始日期", "From"),
+    "notif_to": ("结束日期", "To"),
+    "notif_attempts": ("发送次数", "Attempts"),
+    "notif_case": ("问题 {n}", "Case {n}"),
+    "notif_kind_heavy-hour": ("重度污染小时", "Heavy-pollution hour"),
+    "notif_kind_heavy-day": ("重度污染日", "Heavy-pollution day"),
+    "notif_kind_escalation": ("逾期升级", "Escalation"),
+    "notif_kind_report": ("报告发布", "Report published"),
+    "notif_kind_assigned": ("问题交办", "Case assigned"),
+    "notif_kind_target": ("目标风险", "Target at risk"),
+    "notif_kind_warning": ("预警级别变化", "Warning level change"),
+    "page_prev": ("上一页", "Previous"),
+    "page_next": ("下一页", "Next"),
+    "page_of": ("第 {page} 页，共 {pages} 页", "Page {page} of {pages}"),
     "user_add": ("添加用户", "Add a user"),
     "account_password": ("修改密码", "Change password"),
     "password_current": ("当前密码", "Current password"),

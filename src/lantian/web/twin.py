@@ -33,6 +33,7 @@ TABLE_TITLES: dict[str, tuple[str, str]] = {
     "departments": ("部门得分", "Department scores"),
     "tokens": ("API 令牌", "API tokens"),
     "users": ("用户", "Users"),
+    "notifications": ("通知记录", "Notifications"),
 }
 
 
