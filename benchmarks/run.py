@@ -350,7 +350,7 @@ def run(
     )
     if kept.get("refresh_seconds") is not None:
         results[-1].note = results[-1].note or (
-            f"kept values computed first in {kept['refresh_seconds']:.1f} s (outside the timing)"
+            f"kept values computed from the hours in {kept['refresh_seconds']:.1f} s (outside the timing)"
         )
     for name, tool in (("annual_duckdb", "DuckDB SQL"), ("annual_pandas", "pandas")):
         peer(name, "annual assessment, all cities", tool, ours)

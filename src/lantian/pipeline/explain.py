@@ -4,6 +4,8 @@ the city mean and leave-one-station-out) and the days that cost the most (lantia
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from lantian.calc import assessment as calc_assess
@@ -80,8 +82,12 @@ def explain_index(
     period, daily = res["period"], res["daily"].collect()
     row, before = _row(res["result"]), _row(res["previous"])
     months = []
-    for month in period.months():
-        m = _row(calc_assess.assess(daily, month, CITY, options))
+    # the months are independent: two at a time (Polars runs each query outside the GIL)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assessed = list(
+            pool.map(lambda month: _row(calc_assess.assess(daily, month, CITY, options)), period.months())
+        )
+    for month, m in zip(period.months(), assessed, strict=True):
         if m is not None:
             months.append(
                 {

@@ -32,6 +32,7 @@ part is as usual. The annual report, an air-quality document, keeps refusing wit
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lantian.errors import InputError, NotFound
@@ -439,23 +440,31 @@ def build_report(
     figures = ranking = target_lines = None
     data: dict = {}
     sources: list[str] = []
-    if ds is not None:
-        try:
-            figures, ranking, target_lines, data, sources = air_quality(
-                ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets, lang
-            )
-        except NotFound as exc:
-            if kind == "annual" or not str(exc).startswith(NO_CITY_DATA):
-                raise
-            reason = "no_data"
     foresight: list[Section] = []
-    if figures is not None and kind in ("monthly", "annual"):
+    if ds is not None:
         from lantian.reports import foresight as fs
 
-        found = fs.gather(ds, city, kind, label, assess_period, options or DEFAULT, targets)
-        data.update(found.data())
-        sources += found.sources
-        foresight = fs.sections(found, kind, lang)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the outlook, index parts and profiles are read beside the air quality (Polars runs each
+            # query outside the GIL); they are used only when the city has air quality for the period
+            pending = (
+                pool.submit(fs.gather, ds, city, kind, label, assess_period, options or DEFAULT, targets)
+                if kind in ("monthly", "annual")
+                else None
+            )
+            try:
+                figures, ranking, target_lines, data, sources = air_quality(
+                    ds, city, kind, label, assess_period, options or DEFAULT, group, groups, targets, lang
+                )
+            except NotFound as exc:
+                if kind == "annual" or not str(exc).startswith(NO_CITY_DATA):
+                    raise
+                reason = "no_data"
+            if figures is not None and pending is not None:
+                found = pending.result()
+                data.update(found.data())
+                sources += found.sources
+                foresight = fs.sections(found, kind, lang)
     missing = None
     if figures is None:
         p = parse_period(period, kind=kind)
