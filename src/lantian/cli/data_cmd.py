@@ -50,6 +50,27 @@ def _mapping(spec: str | None) -> dict[str, str] | None:
     return out
 
 
+#: What the ingest summary shows for a file's result and format (lantian.io.dataset.FileReport).
+STATUS_NAMES = {
+    "ingested": "已导入",
+    "already ingested": "已导入过",
+    "incomplete": "部分导入（文件损坏）",
+    "refused": "拒收",
+    "already refused": "拒收过",
+    "unrecognised": "无法识别",
+    "error": "出错",
+    "registry": "站点名录",
+}
+FORMAT_NAMES = {
+    "cnemc": "全国实时发布",
+    "mirror": "镜像文件",
+    "prsa": "PRSA",
+    "aqistudy": "城市日值",
+    "generic": "通用表格",
+    "stations": "站点名录",
+}
+
+
 def _dump(obj) -> None:
     typer.echo(dumps(obj))
 
@@ -97,30 +118,30 @@ def ingest(
         _dump({**report.to_dict(), "station_days": kept})
         return
     table = Table(
-        "file",
-        "format",
-        "status",
-        "read",
-        "stored",
-        "quarantined",
-        "duplicate",
-        "revised",
-        title=f"ingest into {ds.root}",
+        "文件",
+        "格式",
+        "结果",
+        "读入行",
+        "入库",
+        "隔离",
+        "重复",
+        "更正",
+        title=f"导入数据存储 {ds.root}",
     )
     for f in report.files:
         table.add_row(
             escape(_label(f.path)),
-            f.format or "—",
-            f.status,
+            FORMAT_NAMES.get(f.format, f.format) if f.format else "—",
+            STATUS_NAMES.get(f.status, f.status),
             *(
                 f"{v:,}"
                 for v in (f.rows_read, f.rows_stored, f.rows_quarantined, f.rows_duplicate, f.rows_revised)
             ),
         )
     table.add_row(
-        "[bold]total[/]",
+        "[bold]合计[/]",
         "",
-        "balanced" if report.balanced else "[red]NOT BALANCED[/]",
+        "已核平" if report.balanced else "[red]未核平[/]",
         *(
             f"{v:,}"
             for v in (
@@ -135,23 +156,24 @@ def ingest(
     console = Console()
     console.print(table)
     console.print(
-        f"rows_read {report.rows_read:,} = stored {report.rows_stored:,} + quarantined "
-        f"{report.rows_quarantined:,} + duplicate {report.rows_duplicate:,}  ({report.seconds:.1f} s)"
+        f"读入 {report.rows_read:,} 行 = 入库 {report.rows_stored:,} + 隔离 {report.rows_quarantined:,}"
+        f" + 重复 {report.rows_duplicate:,}（用时 {report.seconds:.1f} 秒）"
     )
     for f in report.files:
         if f.message and f.status not in ("ingested", "already ingested"):
             console.print(
-                f"[red]{escape(_label(f.path))}[/]: {f.status}: {escape(f.message)}", highlight=False
+                f"[red]{escape(_label(f.path))}[/]：{STATUS_NAMES.get(f.status, f.status)}：{escape(f.message)}",
+                highlight=False,
             )
     if report.stations_registered:
         console.print(
-            f"registered {report.stations_registered} station(s) from the release (source=release; "
-            "an imported station list takes precedence): lantian stations list"
+            f"已按发布文件登记 {report.stations_registered} 个站点（来源：发布文件；导入的站点名录优先）："
+            "lantian stations list 可查看"
         )
     if report.skipped:
-        console.print(f"skipped (not data files): {', '.join(report.skipped)}")
+        console.print(f"已跳过（不是数据文件）：{', '.join(report.skipped)}")
     if report.rows_quarantined:
-        console.print("see the quarantined rows with: lantian data quarantine")
+        console.print("隔离的行及原因：lantian data quarantine")
     if kept["station_days"]:
         console.print(
             f"站点日均值已更新：{kept['station_days']:,} 个站日（{kept['updated'] + kept['computed']} 个月）"
