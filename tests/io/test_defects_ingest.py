@@ -189,4 +189,4 @@ def test_defect_5_name_not_utf8_is_ingested(tmp_path):
     assert Dataset(store).scan_hourly().collect().height == 637 + 302
     assert any(name.endswith(escaped) for name in Dataset(store).ingest_log()["file"].to_list())
     table = runner.invoke(app, ["ingest", "--store", str(store), str(folder)])
-    assert table.exit_code == 0 and "balanced" in table.output and "\\xff" in table.output, table.output
+    assert table.exit_code == 0 and "已核平" in table.output and "\\xff" in table.output, table.output

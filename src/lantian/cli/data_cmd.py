@@ -77,10 +77,10 @@ def _dump(obj) -> None:
 
 def _run_ingest(ds, paths, fmt, mapping, as_json, force=False):
     with Progress(
-        TextColumn("[bold]ingest[/]"),
+        TextColumn("[bold]导入[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn("{task.fields[rows]:,} 行"),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),
