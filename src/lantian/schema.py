@@ -201,6 +201,11 @@ def city_key(name: str | None) -> str:
     return (name or "").strip().removesuffix(CITY_SUFFIX)
 
 
+def city_name(name: str) -> str:
+    """A city's name as notices and documents write it: with the ``市`` suffix (株洲 → 株洲市)."""
+    return name if name.endswith(CITY_SUFFIX) else f"{name}{CITY_SUFFIX}"
+
+
 def city_key_expr(col: str = CITY) -> pl.Expr:
     """Polars expression: :func:`city_key` of a column of city names."""
     return pl.col(col).str.strip_chars().str.strip_suffix(CITY_SUFFIX)

@@ -31,6 +31,7 @@ from lantian.errors import ConfigError, NotFound
 from lantian.jsonable import dumps, to_jsonable
 from lantian.ops import notify
 from lantian.ops.runs import Runs, get_mark, set_mark
+from lantian.schema import city_name
 from lantian.store.db import Database
 from lantian.store.models import ArchivedReport, AuditEntry, Case, Escalation, Organisation, User
 
@@ -155,10 +156,17 @@ def poll_inbox(ctx: Context) -> dict:
         report = ds.ingest([path])
         statuses = [f.status for f in report.files]
         ok = bool(statuses) and all(st in TAKEN for st in statuses)
-        why = "、".join(statuses) if ok else "; ".join(f.message or f.status for f in report.files) or "不是数据文件"
+        why = (
+            "、".join(statuses)
+            if ok
+            else "; ".join(f.message or f.status for f in report.files) or "不是数据文件"
+        )
         results.append((path, ok, report.to_dict(), why))
-    out: dict = {"files": len(files), "taken": [p.name for p, ok, _, _ in results if ok],
-                 "rejected": [p.name for p, ok, _, _ in results if not ok]}
+    out: dict = {
+        "files": len(files),
+        "taken": [p.name for p, ok, _, _ in results if ok],
+        "rejected": [p.name for p, ok, _, _ in results if not ok],
+    }
     if out["taken"]:
         from lantian.pipeline import station_days
 
@@ -220,20 +228,32 @@ def after_new_data(ctx: Context, ds) -> int:
         at = ctx.clock.now()
         with ctx.db.session() as s:
             for r in heavy.iter_rows(named=True):
-                zh = level_texts(r["level"], r["regime"]).get("zh", {})
-                name = city if city.endswith("市") else f"{city}市"
-                subject = f"【重度污染】{name} {r['time']:%Y-%m-%d %H}时 AQI {r['aqi']}"
-                text = (
-                    f"{name} {r['time']:%Y-%m-%d %H}时空气质量指数（AQI）{r['aqi']}，{zh.get('category', '')}"
-                    f"（{zh.get('name', '')}），首要污染物 {r.get('primary_pollutants') or '—'}。"
-                    f"建议：{zh.get('advice', '')}"
+                when = f"{r['time']:%Y-%m-%d %H}时"
+                subject, text = _heavy_notice(
+                    "【重度污染】", city, when, r, level_texts(r["level"], r["regime"])
                 )
                 added += notify.enqueue(
-                    s, ctx.recipients(s), f"heavy-hour:{city}:{r['time']:%Y-%m-%dT%H}", "heavy-hour", subject, text, at
+                    s,
+                    ctx.recipients(s),
+                    f"heavy-hour:{city}:{r['time']:%Y-%m-%dT%H}",
+                    "heavy-hour",
+                    subject,
+                    text,
+                    at,
                 )
             set_mark(s, f"alert:{city}", {"hour": max(latest, after).isoformat()}, ctx.wall.now())
             set_mark(s, "data", {"city": city, "latest_hour": latest.isoformat()}, ctx.wall.now())
     return added
+
+
+def _heavy_notice(tag: str, city: str, when: str, row: dict, texts: dict) -> tuple[str, str]:
+    """Subject and text of a heavy-pollution notice of an hour or a day (``when``: 2026-04-02 10时)."""
+    zh, name = texts.get("zh", {}), city_name(city)
+    text = (
+        f"{name} {when}空气质量指数（AQI）{row['aqi']}，{zh.get('category', '')}（{zh.get('name', '')}），"
+        f"首要污染物 {row.get('primary_pollutants') or '—'}。建议：{zh.get('advice', '')}"
+    )
+    return f"{tag}{name} {when} AQI {row['aqi']}", text
 
 
 def heavy_days(ctx: Context, ds) -> int:
@@ -246,7 +266,9 @@ def heavy_days(ctx: Context, ds) -> int:
     added = 0
     for city in _cities(ctx, ds):
         codes = city_stations(ds, city)["station_code"].to_list()
-        latest = ds.scan_hourly(stations=codes).select(pl.col("time").max()).collect().item() if codes else None
+        latest = (
+            ds.scan_hourly(stations=codes).select(pl.col("time").max()).collect().item() if codes else None
+        )
         if latest is not None:  # station hours: a day is closed by its 24:00 hour
             closed = (latest - dt.timedelta(hours=1)).date() - dt.timedelta(days=0 if latest.hour == 0 else 1)
         else:  # daily values only: every stored day is closed
@@ -260,18 +282,18 @@ def heavy_days(ctx: Context, ds) -> int:
         rows = daily_table(ds, first, closed, city=city).frame()
         heavy = rows.filter(pl.col("level") >= HEAVY_LEVEL) if "level" in rows.columns else rows.clear()
         at = ctx.clock.now()
-        name = city if city.endswith("市") else f"{city}市"
         with ctx.db.session() as s:
             for r in heavy.iter_rows(named=True):
-                zh = level_texts(r["level"], r.get("regime") or "2026").get("zh", {})
-                subject = f"【重度污染日】{name} {r['date']:%Y-%m-%d} 日 AQI {r['aqi']}"
-                text = (
-                    f"{name} {r['date']:%Y-%m-%d} 日空气质量指数（AQI）{r['aqi']}，{zh.get('category', '')}"
-                    f"（{zh.get('name', '')}），首要污染物 {r.get('primary_pollutants') or '—'}。"
-                    f"建议：{zh.get('advice', '')}"
-                )
+                texts = level_texts(r["level"], r.get("regime") or "2026")
+                subject, text = _heavy_notice("【重度污染日】", city, f"{r['date']:%Y-%m-%d} 日", r, texts)
                 added += notify.enqueue(
-                    s, ctx.recipients(s), f"heavy-day:{city}:{r['date']:%Y-%m-%d}", "heavy-day", subject, text, at
+                    s,
+                    ctx.recipients(s),
+                    f"heavy-day:{city}:{r['date']:%Y-%m-%d}",
+                    "heavy-day",
+                    subject,
+                    text,
+                    at,
                 )
             set_mark(s, f"alert-day:{city}", {"day": closed.isoformat()}, ctx.wall.now())
     return added
@@ -338,8 +360,15 @@ def notify_assignments(ctx: Context) -> int:
                 f"交办贵单位整改，整改期限 {deadline}。问题描述：{case.description}"
             )
             added += notify.enqueue(
-                s, ctx.recipients(s, unit.id, office=False), f"assigned:{case.id}:{after.get('version')}",
-                "assigned", subject, text, ctx.clock.now(), unit_id=unit.id, case_id=case.id,
+                s,
+                ctx.recipients(s, unit.id, office=False),
+                f"assigned:{case.id}:{after.get('version')}",
+                "assigned",
+                subject,
+                text,
+                ctx.clock.now(),
+                unit_id=unit.id,
+                case_id=case.id,
             )
         if entries:
             top = max(entries[-1].id, mark["audit_id"] if mark else 0)
@@ -395,7 +424,11 @@ def check_warning(ctx: Context, ds=None) -> int:
     if file is not None and not file.is_file():
         raise NotFound(f"预报文件 {file} 不存在；请检查设置 web.forecast_file。")
     stamp = ":".join(
-        [f"{file.stat().st_mtime_ns}" if file else "-", repr(store_state(ds.root)) if ds else "-", today.isoformat()]
+        [
+            f"{file.stat().st_mtime_ns}" if file else "-",
+            repr(store_state(ds.root)) if ds else "-",
+            today.isoformat(),
+        ]
     )
     name = f"warning:{city}"
     mark = get_mark(ctx.db, name)
@@ -405,7 +438,9 @@ def check_warning(ctx: Context, ds=None) -> int:
     if file is not None:
         from lantian.pipeline.figures import warnings
 
-        rows = [r for r in warnings(file, city).rows if r.get("level") and str(r.get("end")) >= today.isoformat()]
+        rows = [
+            r for r in warnings(file, city).rows if r.get("level") and str(r.get("end")) >= today.isoformat()
+        ]
         if rows:
             candidates.append((max(rows, key=_level_rank), "forecast"))
     if ds is not None:
@@ -417,8 +452,10 @@ def check_warning(ctx: Context, ds=None) -> int:
     added = 0
     with ctx.db.session() as s:
         if mark is not None and mark.get("level") != level or mark is None and level is not None:
-            place = city if city.endswith("市") else f"{city}市"
-            sources = "、".join(([f"预报（{file.name}）"] if file else []) + (["已入库的日 AQI"] if ds else []))
+            place = city_name(city)
+            sources = "、".join(
+                ([f"预报（{file.name}）"] if file else []) + (["已入库的日 AQI"] if ds else [])
+            )
             if top is not None:
                 word = top.get("level_zh") or level
                 subject = f"【预警】{place}重污染天气预警：{word}"
@@ -438,8 +475,13 @@ def check_warning(ctx: Context, ds=None) -> int:
                 subject = f"【预警】{place}重污染天气预警解除"
                 text = f"据{sources}，{place} 自 {today.isoformat()} 起没有达到预警级别的重污染过程。"
             added = notify.enqueue(
-                s, ctx.recipients(s), f"warning:{city}:{today.isoformat()}:{level or 'none'}", "warning",
-                subject, text, ctx.clock.now(),
+                s,
+                ctx.recipients(s),
+                f"warning:{city}:{today.isoformat()}:{level or 'none'}",
+                "warning",
+                subject,
+                text,
+                ctx.clock.now(),
             )
         set_mark(s, name, {"level": level, "source": source, "stamp": stamp}, ctx.wall.now())
     return added
@@ -464,7 +506,7 @@ def check_targets(ctx: Context, ds) -> int:
         name = f"targets:{city}:{now.year}"
         before = (get_mark(ctx.db, name) or {}).get("status", {})
         status = {t["target"]: t["status"] for t in now.targets}
-        place = city if city.endswith("市") else f"{city}市"
+        place = city_name(city)
         with ctx.db.session() as s:
             for t in now.targets:
                 if t["status"] not in ("at_risk", "lost") or before.get(t["target"]) == t["status"]:
@@ -477,8 +519,13 @@ def check_targets(ctx: Context, ds) -> int:
                     f"{t.get('verdict_zh') or ''}"
                 )
                 added += notify.enqueue(
-                    s, ctx.recipients(s), f"target:{city}:{now.year}:{t['target']}:{t['status']}:{now.as_of}",
-                    "target", subject, text, ctx.clock.now(),
+                    s,
+                    ctx.recipients(s),
+                    f"target:{city}:{now.year}:{t['target']}:{t['status']}:{now.as_of}",
+                    "target",
+                    subject,
+                    text,
+                    ctx.clock.now(),
                 )
             set_mark(s, name, {"status": status, "as_of": now.as_of.isoformat()}, ctx.wall.now())
     return added
@@ -563,7 +610,9 @@ def make_report(ctx: Context, job: str, period: str) -> dict:
     if kind == "daily":
         period = (dt.date.fromisoformat(period) - dt.timedelta(days=1)).isoformat()
     with ctx.db.session() as s:
-        done = s.scalar(select(ArchivedReport).where(ArchivedReport.kind == kind, ArchivedReport.period == period))
+        done = s.scalar(
+            select(ArchivedReport).where(ArchivedReport.kind == kind, ArchivedReport.period == period)
+        )
         if done is not None:
             return {"number": done.number, "path": done.path, "again": True}
         number = _next_number(ctx, s, kind)
@@ -580,8 +629,17 @@ def make_report(ctx: Context, job: str, period: str) -> dict:
     partial.replace(target)
     at = ctx.clock.now()
     with ctx.db.session() as s:
-        s.add(ArchivedReport(kind=kind, period=period, number=number, title=doc.title, path=relative.as_posix(),
-                             created_at=at, published_at=at))
+        s.add(
+            ArchivedReport(
+                kind=kind,
+                period=period,
+                number=number,
+                title=doc.title,
+                path=relative.as_posix(),
+                created_at=at,
+                published_at=at,
+            )
+        )
         notify.enqueue(
             s,
             ctx.recipients(s),

@@ -28,6 +28,7 @@ import polars as pl
 from lantian.calc.averaging import city_daily, daily_values
 from lantian.calc.averaging import city_values as city_values_from_hours
 from lantian.io.dataset import Dataset
+from lantian.periods import Period
 from lantian.schema import DATE, STATION, natural_day_expr
 from lantian.standards import DEFAULT, Options
 
@@ -54,14 +55,15 @@ def kept_for(options: Options) -> bool:
 
 
 def _days(month: int) -> tuple[dt.date, dt.date]:
-    year, mm = divmod(month, 100)
-    first = dt.date(year, mm, 1)
-    return first, (dt.date(year + mm // 12, mm % 12 + 1, 1) - dt.timedelta(days=1))
+    """First and last day of the month ``YYYYMM``."""
+    p = Period.of_month(*divmod(month, 100))
+    return p.start, p.end
 
 
 def _next(month: int) -> int:
-    year, mm = divmod(month, 100)
-    return (year + 1) * 100 + 1 if mm == 12 else month + 1
+    """The month ``YYYYMM`` after ``month``."""
+    after = _days(month)[1] + dt.timedelta(days=1)
+    return after.year * 100 + after.month
 
 
 def _day_months(label_months: Iterable[int]) -> list[int]:
@@ -195,11 +197,7 @@ def rebuild(ds: Dataset, progress: Callable[[dict], None] | None = None) -> dict
 
 
 def _months_between(start: dt.date, end: dt.date) -> list[int]:
-    months, m = [], start.year * 100 + start.month
-    while m <= end.year * 100 + end.month:
-        months.append(m)
-        m = _next(m)
-    return months
+    return [m.start.year * 100 + m.start.month for m in Period("range", start, end, "").months()]
 
 
 def station_daily(

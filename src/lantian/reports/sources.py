@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lantian.errors import InputError
 from lantian.reports.spec import KINDS, Document
+from lantian.schema import city_name
 
 
 def _day(period: str) -> dt.date:
@@ -50,7 +51,7 @@ def build(
         from lantian.pipeline.aqi import daily_rows
 
         city_row, station_rows = daily_rows(Path(input), city, day)
-        name = city if city.endswith("市") else f"{city}市"
+        name = city_name(city)
         return build_daily(
             name,
             day,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from lantian import schema
 from lantian.clock import SYSTEM_CLOCK, Clock
 from lantian.config import Settings
 from lantian.errors import InputError, NotFound
@@ -712,7 +713,7 @@ class Backend:
             if fmt == "pdf"
             else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )
-        city_name = city if city.endswith("市") else f"{city}市"
+        city_name = schema.city_name(city)
         p = parse_period(label, kind=kind)
         title = self.REPORT_NAMES[kind][1 if lang == "en" else 0]
         return f"{city_name}{p.label_in(lang)}{title}.{fmt}", ctype, render(doc, fmt)
