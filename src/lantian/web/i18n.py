@@ -252,9 +252,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_notifications": ("通知记录", "Notifications"),
     "notif_page_title": ("通知记录", "Notifications"),
     "notif_page_hint": (
-        "lantian run 记录的每条通知：发给谁、什么事、何时、是否送达；未送达的列出最后一次的错误。",
-        "Every notification recorded by lantian run: to whom, what, when, delivered or not; an undelivered "
-        "one shows its last error.",
+        "自动运行服务记录的每条通知：发给谁、什么事、何时、是否送达；未送达的列出最后一次的错误。",
+        "Every notification recorded by the scheduled service: to whom, what, when, delivered or not; an "
+        "undelivered one shows its last error.",
     ),
     "notif_page_empty": ("没有符合条件的通知。", "No notification matches."),
     "notif_from": ("开始日期", "From"),
