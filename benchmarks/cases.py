@@ -4,6 +4,10 @@ Prints one JSON object: ``seconds`` (best of ``--repeat`` runs of the timed part
 every tool shares is outside it unless the case is about reading), ``units`` (what was counted),
 ``max_rss_mb`` (peak resident memory of the whole process, :func:`peak_rss_mb`) and case details.
 A separate process per case keeps the peak-memory figures apart.
+
+The store's tables are Delta Lake tables: every direct reader (Polars scans, DuckDB, pandas) reads the
+files of a table's current version, listed from its log (:func:`peers.table_files`); cases that load
+their input before the timed part list the files there too.
 """
 
 from __future__ import annotations
@@ -43,17 +47,23 @@ def _timed(fn, repeat: int):
     return best, result
 
 
-def _hourly(store: Path, year: int) -> pl.DataFrame:
+def _scan_hourly(store: Path, year: int) -> pl.LazyFrame:
+    """The hours labelled in ``year`` (natural days: labels 1 January 01:00 … 1 January 00:00 of the next
+    year), six pollutants, from the hourly table's current files."""
     import datetime as dt
 
-    lf = pl.scan_parquet(store / "hourly" / "**" / "*.parquet", hive_partitioning=True)
+    files = peers.table_files(store, "hourly")
+    if not files:
+        raise RuntimeError(f"the store {store} holds no hourly data: generate it again")
     return (
-        lf.filter(
-            (pl.col("time") > dt.datetime(year, 1, 1)) & (pl.col("time") <= dt.datetime(year + 1, 1, 1))
-        )
+        pl.scan_parquet(files, hive_partitioning=False)
+        .filter((pl.col("time") > dt.datetime(year, 1, 1)) & (pl.col("time") <= dt.datetime(year + 1, 1, 1)))
         .select("station_code", "time", *peers.POLLUTANTS)
-        .collect()
     )
+
+
+def _hourly(store: Path, year: int) -> pl.DataFrame:
+    return _scan_hourly(store, year).collect()
 
 
 def _sample_index(n: int, size: int) -> np.ndarray:
@@ -79,18 +89,11 @@ def aqi_lantian(a):
 @case
 def aqi_lantian_stream(a):
     """The hourly AQI of the store's year, streamed: a lazy scan of the hours → ``aqi_frame`` → Parquet,
-    never holding the year in memory (peak memory is the figure here)."""
-    import datetime as dt
-
+    never holding the year in memory (peak memory is the figure here). The table's files are listed from
+    its log before the timed part; reading them is inside it."""
     from lantian.calc.aqi import aqi_frame
 
-    lf = (
-        pl.scan_parquet(a.store / "hourly" / "**" / "*.parquet", hive_partitioning=True)
-        .filter(
-            (pl.col("time") > dt.datetime(a.year, 1, 1)) & (pl.col("time") <= dt.datetime(a.year + 1, 1, 1))
-        )
-        .select("station_code", "time", *peers.POLLUTANTS)
-    )
+    lf = _scan_hourly(a.store, a.year)
     target = a.out / "aqi_lantian_stream.parquet"
     seconds, _ = _timed(lambda: aqi_frame(lf, kind="hourly", regime="auto").sink_parquet(target), a.repeat)
     rows = pl.scan_parquet(target).select(pl.len()).collect().item()
@@ -351,14 +354,11 @@ def _refresh_setup(a):
     import shutil
 
     shutil.rmtree(target, ignore_errors=True)
-    (target / "hourly").mkdir(parents=True)
-    shutil.copy(a.store / "stations.parquet", target / "stations.parquet")
-    for f in sorted((a.store / "hourly").glob("year=*/*.parquet")):
+    copy = Dataset(target)
+    copy.replace_registry(source.stations())
+    for f in source.table_files("hourly"):  # one file at a time: memory bounded by a file
         part = pl.read_parquet(f).filter(pl.col("time") < t)
-        if part.height:
-            out = target / f.relative_to(a.store)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            part.write_parquet(out)
+        copy.load_rows("hourly", part)
     window = source.scan_hourly(start=t - dt.timedelta(hours=30), end=t).collect()
     release = platform_frame(window.select("station_code", "time", *peers.POLLUTANTS), source.stations())
     new_file = a.out / f"cnemc_{t:%Y%m%d%H}.csv"
@@ -422,8 +422,15 @@ def _report_store(out: Path) -> Path:
         from lantian.io.sample import load_sample
     except ImportError as exc:
         raise Unavailable("lantian.io.sample (the bundled sample) is not in this checkout") from exc
+    from lantian.io.dataset import old_layout
+    from lantian.io.delta import is_table
+
     store = out / "report_sample_store"
-    if not (store / "stations.parquet").exists():
+    if old_layout(store):  # written before the store's tables were Delta tables: load it again
+        import shutil
+
+        shutil.rmtree(store)
+    if not is_table(store / "stations"):
         load_sample(Dataset(store))
     return store
 

@@ -9,6 +9,10 @@ Everything here is written for the benchmark only; none of it is lantian code:
 - :func:`python_aqi_rows`, :func:`aqi_hub_rows` — per-row calls of the two PyPI packages;
 - :func:`duckdb_annual`, :func:`pandas_annual` — the annual assessment of every city hand-written in
   DuckDB SQL and in pandas (definitions in ``ANNUAL_DEFINITION``).
+
+The store's tables are Delta Lake tables: the peers read the Parquet files of each table's current
+version, listed from its commit log by :func:`table_files` (the one call into lantian here). A glob of the
+table's directory would also read files a newer version replaced (a corrected value would count twice).
 """
 
 from __future__ import annotations
@@ -160,7 +164,7 @@ CREATE OR REPLACE MACRO half_even(x, d) AS CAST(
          ELSE xs_(x) // CAST(10 ** (9 - d) AS HUGEINT) END AS DOUBLE) / (10 ** d);
 CREATE OR REPLACE TEMP TABLE h AS
 SELECT station_code, time, CAST(time - INTERVAL 1 HOUR AS DATE) AS day, so2, no2, co, o3, pm10, pm25
-FROM read_parquet('{hourly}', hive_partitioning = true)
+FROM read_parquet({hourly}, hive_partitioning = false)
 WHERE time > TIMESTAMP '{start}' AND time <= TIMESTAMP '{end}';
 CREATE OR REPLACE TEMP TABLE sd AS
 SELECT station_code, day,
@@ -189,7 +193,7 @@ FROM (
   SELECT s.city, coalesce(d.day, m.day) AS day, avg(d.so2) AS so2, avg(d.no2) AS no2, avg(d.co) AS co,
     avg(d.pm10) AS pm10, avg(d.pm25) AS pm25, avg(m.o3_8h) AS o3_8h
   FROM sd d FULL JOIN m USING (station_code, day)
-  JOIN read_parquet('{stations}') s ON s.station_code = coalesce(d.station_code, m.station_code)
+  JOIN read_parquet({stations}, hive_partitioning = false) s ON s.station_code = coalesce(d.station_code, m.station_code)
   WHERE NOT s.is_control
   GROUP BY s.city, coalesce(d.day, m.day)
 );
@@ -240,16 +244,41 @@ def _he(value: float, decimals: int) -> float | None:
     return float(q.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN))
 
 
+def table_files(store: Path, name: str) -> list[str]:
+    """The data files of the store's table ``name`` (``hourly``, ``stations``, …) in its current version,
+    read from the table's Delta log (``lantian.io.dataset.Dataset.table_files``; absolute paths)."""
+    from lantian.io.dataset import Dataset
+
+    return Dataset(store).table_files(name)
+
+
+def _label_year(path: str) -> int | None:
+    """The label year of a data file from its Hive-style partition directory (``label_year=YYYY``, as
+    Delta writers lay a partitioned table out); ``None`` when the path names none."""
+    for part in Path(path).parts:
+        if part.startswith("label_year="):
+            return int(part.removeprefix("label_year="))
+    return None
+
+
+def _sql_list(paths: list[str]) -> str:
+    """A DuckDB list literal of file paths (``['a', 'b']``)."""
+    if not paths:
+        raise ValueError("the store's table has no data files: generate the store again")
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
 def duckdb_annual(store: Path, year: int, threads: int | None = None):
-    """Annual figures of every city, hand-written in DuckDB SQL over the Parquet store."""
+    """Annual figures of every city, hand-written in DuckDB SQL over the Parquet files of the store's
+    Delta tables (listed from their logs by :func:`table_files`, inside the timed call)."""
     import duckdb
 
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {threads}")
     sql = _DUCKDB_SQL.format(
-        hourly=f"{store}/hourly/**/*.parquet",
-        stations=f"{store}/stations.parquet",
+        hourly=_sql_list(table_files(store, "hourly")),
+        stations=_sql_list(table_files(store, "stations")),
         start=f"{year}-01-01 00:00:00",
         end=f"{year + 1}-01-01 00:00:00",
     )
@@ -269,14 +298,12 @@ def _half_even_np(x: np.ndarray, d: int) -> np.ndarray:
 
 
 def pandas_annual(store: Path, year: int):
-    """Annual figures of every city, hand-written in pandas."""
+    """Annual figures of every city, hand-written in pandas (pyarrow reading the hourly table's current
+    files, :func:`table_files`, of the label years ``year`` and ``year + 1``)."""
     import pandas as pd
 
-    h = pd.read_parquet(
-        f"{store}/hourly",
-        filters=[("year", "in", [year, year + 1])],
-        columns=["station_code", "time", *POLLUTANTS],
-    )
+    files = [f for f in table_files(store, "hourly") if _label_year(f) in (None, year, year + 1)]
+    h = pd.read_parquet(files, columns=["station_code", "time", *POLLUTANTS])
     h = h[(h["time"] > pd.Timestamp(year, 1, 1)) & (h["time"] <= pd.Timestamp(year + 1, 1, 1))]
     h["station_code"] = h["station_code"].astype(str)
     h["day"] = (h["time"] - pd.Timedelta(hours=1)).dt.normalize()
@@ -297,7 +324,7 @@ def pandas_annual(store: Path, year: int):
     wg = w.groupby(["station_code", "day"])["o3_8h"]
     m = pd.DataFrame({"mx": wg.max(), "n": wg.count()})
     sd["o3_8h"] = m["mx"].where((m["n"] >= 14) | (m["mx"] > 160))
-    st = pd.read_parquet(f"{store}/stations.parquet", columns=["station_code", "city", "is_control"])
+    st = pd.read_parquet(table_files(store, "stations"), columns=["station_code", "city", "is_control"])
     st = st[~st["is_control"]]
     sd = sd.reset_index().merge(st[["station_code", "city"]], on="station_code")
     cd = sd.groupby(["city", "day"])[["so2", "no2", "co", "pm10", "pm25", "o3_8h"]].mean()

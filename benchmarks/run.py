@@ -97,11 +97,18 @@ def machine() -> dict:
 
 def ensure_store(cfg: Config, workdir: Path) -> tuple[Path, Path]:
     """Generate the synthetic store (once per configuration, in a separate process so that this one
-    stays small) and return (store, platform files dir)."""
+    stays small) and return (store, platform files dir). A store kept from an earlier run is reused when
+    it is complete (``done.json``) and its tables are Delta tables; one in the layout before them
+    (``lantian.io.dataset.old_layout``), or one whose generation did not finish, is generated again."""
+    import shutil
+
     root = workdir / cfg.key
     store, files = root / "store", root / "cnemc"
     marker = root / "done.json"
-    if not marker.exists():
+    if not (marker.exists() and is_delta_store(store)):
+        marker.unlink(missing_ok=True)
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.rmtree(files, ignore_errors=True)
         args = {
             "store": str(store),
             "stations": cfg.stations,
@@ -122,6 +129,15 @@ def ensure_store(cfg: Config, workdir: Path) -> tuple[Path, Path]:
             raise RuntimeError(f"synthetic data generation failed: {proc.stderr.strip()[-2000:]}")
         marker.write_text(proc.stdout.strip().splitlines()[-1])
     return store, files
+
+
+def is_delta_store(store: Path) -> bool:
+    """Whether ``store`` is a synthetic store in the current layout: its ``stations/`` and ``hourly/``
+    are Delta tables and nothing of the layout before them is there."""
+    from lantian.io.dataset import old_layout
+    from lantian.io.delta import is_table
+
+    return not old_layout(store) and is_table(store / "stations") and is_table(store / "hourly")
 
 
 def run_case(
@@ -665,10 +681,12 @@ shared and noisy. "lantian faster by" is the peer's time divided by lantian's (a
   a random subsample and their time is scaled to the full count; pandas is a vectorised `np.interp` + `ceil`.
   lantian's results on the subsample must equal an exact-fraction oracle (`benchmarks/peers.py`).
 - **annual assessment**: all cities (daily validity, MDA8, percentiles, composite index, good-day rate),
-  read from the Parquet store; lantian against the same statistics hand-written in DuckDB SQL (with all
-  its threads) and pandas. The rounded figures must be equal (tolerance 0). "kept station daily values":
-  the same assessment once the store keeps station daily values (`lantian.pipeline.station_days`, kept
-  up to date by ingest); its figures must equal the ones from the hours.
+  read from the store's Delta tables; lantian against the same statistics hand-written in DuckDB SQL (with
+  all its threads) and pandas, which read the Parquet files of each table's current version, listed from
+  its Delta log inside the timed part. The rounded figures must be equal (tolerance 0). "kept station
+  daily values": the same assessment once the store keeps station daily values
+  (`lantian.pipeline.station_days`, kept up to date by ingest); its figures must equal the ones from the
+  hours.
 - **ingest**: the synthetic national-platform hourly files into a fresh store, against bare `polars.read_csv`.
 - **refresh**: one new hour arrives: city AQI of the hour and year-to-date figures of every city.
 - **report annual pdf / xlsx**: `lantian report annual` of one city (株洲 2016, the bundled sample: a year
@@ -678,8 +696,12 @@ shared and noisy. "lantian faster by" is the peer's time divided by lantian's (a
 - **peak RSS**: peak resident set size (`VmHWM`) of the case's own process, interpreter and imports included.
 
 Synthetic data: `lantian synth --store DIR --stations 1900 --cities 340 --years 1 --start 2025
-[--cnemc-files DIR] [--seed 1]` writes `DIR/hourly/year=YYYY/*.parquet` (canonical hourly frames),
-`DIR/stations.parquet` (registry with control points) and, optionally, national-platform hourly release files.
+[--cnemc-files DIR] [--seed 1]` writes two Delta Lake tables, `DIR/hourly/` (canonical hourly frames,
+partitioned by label year and month: `label_year=YYYY/label_month=M/part-*.parquet`, with the commit
+log `_delta_log/`) and `DIR/stations/` (registry with control points), and, optionally,
+national-platform hourly release files. Every reader takes a table's current files from its log
+(`Dataset.table_files`), never a glob of the directory, which would also read files a newer version
+replaced. A store kept in `--workdir` in the layout before Delta tables is generated again.
 Monthly empirical quantiles, diurnal profiles, day-to-day and hour-to-hour persistence, cross-pollutant
 correlation and outage lengths are fitted from PRSA Beijing; each city's seasonal level relative to
 Beijing from the daily values of 365 real cities (aqistudy); isolated gaps from the national-platform

@@ -167,6 +167,16 @@ REGISTRY: tuple[Setting, ...] = (
         default_text="<data_dir>/store",
     ),
     Setting(
+        "store_history_days",
+        int,
+        1096,
+        "数据存储保留可按时间回看的历史的天数（默认 1096 天，即三年）：lantian data compact 删除此前被替换的"
+        "数据文件，超过该天数前被更正或替换的值不能再按 as_of（当时所存）读出；提交记录（何时由哪一批写入）始终保留。",
+        env="LANTIAN_STORE_HISTORY_DAYS",
+        default_text="1096（三年）",
+        minimum=1,
+    ),
+    Setting(
         "database_url",
         str,
         _sqlite_in,

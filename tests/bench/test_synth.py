@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from lantian.cli import app
 from lantian.errors import InputError
-from lantian.io.dataset import Dataset
+from lantian.io.dataset import TABLES, Dataset, old_layout
+from lantian.io.delta import is_table
 from lantian.pipeline.synth import PLATFORM_CSV_COLUMNS, generate, hourly_blocks, params, station_registry
 from lantian.schema import HOURLY_SCHEMA, POLLUTANTS, STATION_SCHEMA
 
@@ -20,13 +21,19 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def test_store_layout_and_schema(small_store):
+    """Delta tables as lantian.io.dataset lays them out: hourly/ partitioned by label year and month,
+    data files with exactly the table's columns (TABLES["hourly"].schema), the registry in stations/."""
     store, _ = small_store
-    files = sorted((store / "hourly").glob("year=*/*.parquet"))
-    assert [f.relative_to(store).as_posix() for f in files] == ["hourly/year=2025/part-01.parquet"]
+    assert is_table(store / "hourly") and is_table(store / "stations") and not old_layout(store)
+    files = Dataset(store).table_files("hourly")
+    assert [Path(f).parent.relative_to(store).as_posix() for f in files] == [
+        "hourly/label_year=2025/label_month=1"
+    ]
     frame = pl.read_parquet(files, hive_partitioning=False)
+    assert dict(frame.schema) == TABLES["hourly"].schema
     assert dict(frame.select(list(HOURLY_SCHEMA)).schema) == HOURLY_SCHEMA
     assert frame["source"].unique().to_list() == ["lantian synth --seed 7"]
-    registry = pl.read_parquet(store / "stations.parquet")
+    registry = pl.read_parquet(Dataset(store).table_files("stations"))
     assert dict(registry.schema) == STATION_SCHEMA
     assert registry.height == 20 and registry["city"].n_unique() == 4
     assert set(frame["station_code"].unique()) <= set(registry["station_code"])
@@ -49,15 +56,19 @@ def test_store_reads_through_the_dataset_api(small_store):
 def test_year_end_label_goes_to_the_next_years_files(tmp_path):
     """Label 1 January 00:00 closes 31 December but is filed by its own date, like ingested data."""
     report = generate(tmp_path, stations=3, cities=1, years=1, start=2025, seed=1)
-    names = [f.relative_to(tmp_path).as_posix() for f in report.files]
-    assert names[0] == "hourly/year=2025/part-01.parquet" and names[-1] == "hourly/year=2026/part-01.parquet"
+    assert report.files == [Path(f) for f in Dataset(tmp_path).table_files("hourly")]
+    parts = [f.parent.relative_to(tmp_path).as_posix() for f in report.files]
+    assert parts == [f"hourly/label_year=2025/label_month={m}" for m in range(1, 13)] + [
+        "hourly/label_year=2026/label_month=1"
+    ]
     last = pl.read_parquet(report.files[-1])
     assert last["time"].unique().to_list() == [dt.datetime(2026, 1, 1, 0)]
+    assert report.rows == pl.read_parquet(report.files).height
 
 
 def test_values_have_published_precision_and_gaps(small_store):
     store, _ = small_store
-    frame = pl.read_parquet(store / "hourly", hive_partitioning=False)
+    frame = Dataset(store).scan_hourly().collect()
     for p in POLLUTANTS:
         col = frame[p].drop_nulls()
         scale = 10 if p == "co" else 1
@@ -83,12 +94,22 @@ def test_deterministic_for_a_seed(tmp_path):
     a = generate(tmp_path / "a", stations=12, cities=3, seed=5, days=3)
     b = generate(tmp_path / "b", stations=12, cities=3, seed=5, days=3)
     c = generate(tmp_path / "c", stations=12, cities=3, seed=6, days=3)
-    fa, fb, fc = (pl.read_parquet(r.files).drop("ingested_at") for r in (a, b, c))
-    assert fa.equals(fb)
-    assert pl.read_parquet(tmp_path / "a" / "stations.parquet").equals(
-        pl.read_parquet(tmp_path / "b" / "stations.parquet")
+    fa, fb, fc = (
+        Dataset(r.store).scan_hourly().drop("ingested_at").sort("station_code", "time").collect()
+        for r in (a, b, c)
     )
+    assert fa.equals(fb)
+    assert Dataset(a.store).stations().equals(Dataset(b.store).stations())
     assert not fa.equals(fc)
+
+
+def test_refuses_a_store_that_already_holds_hours(tmp_path):
+    """Rows are appended to the Delta table: a second run into the same store would store every hour
+    twice, so it is refused with what to do, and the store keeps its rows."""
+    first = generate(tmp_path, stations=4, cities=1, seed=2, days=1)
+    with pytest.raises(InputError, match="已有小时数据"):
+        generate(tmp_path, stations=4, cities=1, seed=2, days=1)
+    assert Dataset(tmp_path).scan_hourly().collect().height == first.rows
 
 
 def test_registry_has_control_points_and_every_city_an_evaluation_station():

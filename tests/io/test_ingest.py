@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
+from deltalake import DeltaTable
 from typer.testing import CliRunner
 
 from lantian.cli import app
+from lantian.io import delta
 from lantian.io.dataset import Dataset
 from lantian.io.sample import load_sample
 
@@ -165,25 +166,31 @@ def test_future_and_outside_period(tmp_path):
     assert any(x.startswith("timestamp outside the file's period") for x in reasons)
 
 
-def test_interrupted_commit_is_rolled_back_or_forward(tmp_path):
+def test_interrupted_batch_is_rolled_back(tmp_path):
+    """A batch killed between its Delta commits (lantian.io.delta): the tables it had committed to are
+    restored to the version before it when the store is next opened; a data file written but never
+    committed is not read."""
     ds = Dataset(tmp_path / "store")
     ds.ingest(BROKEN / "mixed")
     before = _content(ds)
-    # an uncommitted batch: temporaries and a journal that never reached its final name
-    part = next(ds.root.glob("hourly/year=*/part-*.parquet"))
-    shutil.copy(part, part.with_name(part.name + ".dead.tmp"))
-    (ds.root / "_journal" / "dead.json.tmp").write_text("{}")
-    # a committed batch whose renames did not all happen: replayed on opening
-    log = ds.root / "ingest_log.parquet"
-    edited = pl.read_parquet(log).with_columns(rows_read=pl.col("rows_read") + 0)
-    tmp = log.with_name("ingest_log.parquet.live.tmp")
-    edited.write_parquet(tmp)
-    (ds.root / "_journal" / "live.json").write_text(
-        json.dumps({"pairs": [[str(tmp.relative_to(ds.root)), "ingest_log.parquet"]]})
+    hourly, log = ds.root / "hourly", ds.root / "ingest_log"
+    versions = {p: DeltaTable(str(p)).version() for p in (hourly, log)}
+    # the batch "dead" committed changed hours and its log rows, then was killed before its commit point
+    (ds.root / "_batch").write_text("dead")
+    rows = ds.scan_hourly().collect().with_columns(pm25=pl.lit(999.0))
+    changed = rows.with_columns(
+        label_year=pl.col("time").dt.year().cast(pl.Int32), label_month=pl.col("time").dt.month().cast(pl.Int8)
     )
+    delta.write(hourly, changed, "dead", None, partitioned=True)
+    delta.write(log, ds.ingest_log(), "dead", None)
+    rows.write_parquet(hourly / "orphan.parquet")  # written, never committed
+    assert ds.scan_hourly().collect()["pm25"].max() == 999.0  # as a reader in the middle of the batch sees it
     reopened = Dataset(ds.root)
-    assert not list(reopened.root.rglob("*.tmp")) and not list((reopened.root / "_journal").iterdir())
+    assert not (reopened.root / "_batch").exists()
     assert _same(before, _content(reopened))
+    for path, version in versions.items():  # one restore commit on top of the undone one
+        assert DeltaTable(str(path)).version() == version + 2
+        assert DeltaTable(str(path)).history(1)[0]["operation"] == "RESTORE"
 
 
 def test_registry_unknown_and_edit(tmp_path):

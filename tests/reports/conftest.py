@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rp_helpers import HUNAN, SHARED, seed_scenario
+from rp_helpers import HUNAN, SAMPLE_REPORTS, SHARED, seed_scenario
 
 from lantian.io.dataset import Dataset
 from lantian.store import open_database
@@ -45,18 +45,6 @@ def _no_configured_database(monkeypatch, tmp_path):
     monkeypatch.delenv("LANTIAN_CONFIG", raising=False)
     monkeypatch.delenv("LANTIAN_USER", raising=False)
     monkeypatch.chdir(tmp_path)
-
-
-#: The reports of the bundled sample (src/lantian/data/sample/README.md): 株洲 from the aqistudy city daily
-#: files (2013-12 → 2017-01) for the period reports, the national platform's hours of 2026-04-01..03 for the
-#: daily bulletin; the ranking group of the three sample cities; the supervision scenario of rp_helpers.
-SAMPLE_REPORTS = {
-    "daily": "2026-04-02",
-    "weekly": "2016-W50",
-    "monthly": "2016-12",
-    "quarterly": "2016Q4",
-    "annual": "2016",
-}
 
 
 @pytest.fixture(scope="session")

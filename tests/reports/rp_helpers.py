@@ -42,3 +42,15 @@ def seed_scenario(wf: Workflow) -> dict:
     wf.verify("boss", done, datetime(2016, 3, 9, 15), "核查通过", accept=True)
     wf.escalate("boss", datetime(2016, 3, 31, 18))
     return {"late": late, "done": done}
+
+
+#: The reports of the bundled sample (src/lantian/data/sample/README.md): 株洲 from the aqistudy city daily
+#: files (2013-12 → 2017-01) for the period reports, the national platform's hours of 2026-04-01..03 for the
+#: daily bulletin; the ranking group of the three sample cities; the supervision scenario of rp_helpers.
+SAMPLE_REPORTS = {
+    "daily": "2026-04-02",
+    "weekly": "2016-W50",
+    "monthly": "2016-12",
+    "quarterly": "2016Q4",
+    "annual": "2016",
+}

@@ -2,7 +2,7 @@
 of every cell of the XLSX holds no identifier of the code — no snake_case word, no dotted module path, no
 ISO week code, no English status word, no command line.
 
-Data: the bundled sample (conftest.SAMPLE_REPORTS). What an office writes instead: targets named
+Data: the bundled sample (rp_helpers.SAMPLE_REPORTS). What an office writes instead: targets named
 优良天数比例、PM2.5年均浓度、重污染天数、臭氧、综合指数, statuses 已完成/可完成/有风险/已失守
 (docs/reports.md, "Targets"), weeks as 2016年第50周（12月12日—12月18日） (lantian.periods.Period.label_zh).
 """
@@ -14,8 +14,7 @@ import subprocess
 
 import openpyxl
 import pytest
-
-from conftest import SAMPLE_REPORTS
+from rp_helpers import SAMPLE_REPORTS
 
 #: What a Chinese document must not contain, with the name of each kind of leak.
 FORBIDDEN: dict[str, re.Pattern] = {

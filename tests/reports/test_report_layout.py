@@ -9,8 +9,7 @@ import re
 import subprocess
 
 import pytest
-
-from conftest import SAMPLE_REPORTS
+from rp_helpers import SAMPLE_REPORTS
 
 #: A numbered heading of GB/T 9704—2012 (一、 or （一）) — a page of nothing else is a lone heading.
 HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
@@ -26,7 +25,9 @@ def pages(path) -> list[list[str]]:
     for n in range(1, count + 1):
         text = subprocess.run(
             ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(path), "-"],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         out.append([ln for ln in text.splitlines() if ln.strip() and not PAGE_NUMBER.match(ln)])
     return out
@@ -59,7 +60,13 @@ def test_column_widths_follow_the_content():
     from lantian.reports.spec import Column
 
     columns = [Column("name", "点位名称"), Column("aqi", "AQI", "int"), Column("note", "说明")]
-    cells = [[{"text": "天台山庄"}, {"text": "43"}, {"text": "空气质量令人满意，基本无空气污染，各类人群可正常活动。"}]]
+    cells = [
+        [
+            {"text": "天台山庄"},
+            {"text": "43"},
+            {"text": "空气质量令人满意，基本无空气污染，各类人群可正常活动。"},
+        ]
+    ]
     widths, wide = column_widths(columns, cells)
     assert text_width("天台山庄") == 4 and not wide
     # the station name keeps its four characters on one line; the long text takes the room and wraps

@@ -8,8 +8,10 @@ import pytest
 from lantian.calc.aqi import aqi_frame
 from lantian.calc.averaging import city_daily, daily_values
 from lantian.calc.rounding import scaled
+from lantian.errors import InputError, StoreError
+from lantian.io.dataset import Dataset
 from lantian.pipeline import spark as spark_engine
-from lantian.pipeline.synth import generate
+from lantian.pipeline.synth import generate, hourly_blocks, station_registry, write_platform_files
 from lantian.schema import HOURLY_SCHEMA
 
 
@@ -30,7 +32,7 @@ def store(tmp_path_factory):
 
 def test_hourly_aqi_identical_to_local_engine(spark, store):
     got = spark_engine.hourly_aqi(str(store), spark=spark)
-    local = pl.read_parquet(store / "hourly", hive_partitioning=False).select(list(HOURLY_SCHEMA))
+    local = Dataset(store).scan_hourly().collect().select(list(HOURLY_SCHEMA))
     want = aqi_frame(local, kind="hourly", regime="auto").select(got.columns)
     key = ["station_code", "time"]
     assert got.height == local.height
@@ -45,8 +47,8 @@ def test_date_range_selects_natural_days(spark, store):
 
 
 def test_station_and_city_daily_identical_to_local_engine(spark, store):
-    hourly = pl.read_parquet(store / "hourly", hive_partitioning=False).select(list(HOURLY_SCHEMA))
-    registry = pl.read_parquet(store / "stations.parquet")
+    hourly = Dataset(store).scan_hourly().collect().select(list(HOURLY_SCHEMA))
+    registry = Dataset(store).stations()
     want_station = daily_values(hourly, by="station_code").collect()
     want_city = city_daily(want_station, registry).collect()
 
@@ -81,7 +83,7 @@ def test_assess_and_daily_commands_with_engine_spark(spark, store):
 
     from lantian.cli import app
 
-    city = pl.read_parquet(store / "stations.parquet").filter(~pl.col("is_control"))["city"][0]
+    city = Dataset(store).stations().filter(~pl.col("is_control"))["city"][0]
     runner = CliRunner()
 
     def run(*args: str) -> dict:
@@ -92,6 +94,91 @@ def test_assess_and_daily_commands_with_engine_spark(spark, store):
     period = ["assess", "--city", city, "--period", "2025-01-01..2025-01-10"]
     local, remote = run(*period), run(*period, "--engine", "spark")
     assert remote["source"].endswith("(spark)")
-    assert {k: v for k, v in remote.items() if k != "source"} == {k: v for k, v in local.items() if k != "source"}
+    assert {k: v for k, v in remote.items() if k != "source"} == {
+        k: v for k, v in local.items() if k != "source"
+    }
     days = ["daily", "--city", city, "--from", "2025-01-02", "--to", "2025-01-09"]
     assert run(*days, "--engine", "spark")["rows"] == run(*days)["rows"]
+
+
+def test_delta_source_is_looked_up_on_the_classpath(spark, monkeypatch):
+    """Native Delta reads when the data source class loads in the driver's JVM: a class Spark ships
+    (its Parquet source) is found, a missing one is not, and no download is attempted."""
+    monkeypatch.setattr(
+        spark_engine, "DELTA_SOURCE", "org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat"
+    )
+    assert spark_engine.delta_native(spark)
+    monkeypatch.setattr(spark_engine, "DELTA_SOURCE", "org.apache.spark.sql.delta.sources.NoSuchSource")
+    assert not spark_engine.delta_native(spark)
+
+
+def test_native_reads_go_through_the_delta_source(spark, store, monkeypatch):
+    """With the Delta jar detected the table is loaded with format("delta"); without it, from the file
+    list (no data source named). Without the jar on this classpath the native load fails naming the
+    missing source; with it, it reads."""
+    from pyspark.sql.readwriter import DataFrameReader
+
+    seen: list[str] = []
+    original = DataFrameReader.format
+
+    def spy(self, source):
+        seen.append(source)
+        return original(self, source)
+
+    monkeypatch.setattr(DataFrameReader, "format", spy)
+    monkeypatch.setattr(spark_engine, "delta_native", lambda session: False)
+    assert spark_engine.read_hourly(spark, str(store)).count() > 0 and seen == []
+    monkeypatch.setattr(spark_engine, "delta_native", lambda session: True)
+    try:
+        spark_engine.read_hourly(spark, str(store))
+    except Exception as exc:
+        assert "delta" in str(exc).lower()
+    assert seen == ["delta"]
+
+
+def test_reads_a_corrected_value_once(spark, tmp_path):
+    """Ingest a platform file, then a corrected copy (one PM2.5 value raised by 240): the upsert replaces
+    the partition's file and the old one stays on disk; Spark reads the table's current version only, so
+    the hour is there once, corrected, and its AQI is computed from the corrected value."""
+    registry = station_registry(4, 1, seed=9)
+    _, _, hourly = next(hourly_blocks(registry, [2025], seed=9, days=1))
+    write_platform_files(hourly, registry, tmp_path / "cnemc", 3)
+    files = sorted((tmp_path / "cnemc").glob("cnemc_*.csv"))
+    raw = pl.read_csv(files[1])
+    first = pl.int_range(pl.len()) == 0
+    (tmp_path / "fixed").mkdir()
+    fixed = tmp_path / "fixed" / files[1].name
+    raw.with_columns(pm2_5=pl.when(first).then(pl.col("pm2_5") + 240).otherwise(pl.col("pm2_5"))).write_csv(
+        fixed
+    )
+    root = tmp_path / "store"
+    ds = Dataset(root)
+    ds.replace_registry(registry)
+    ds.ingest(files)
+    assert ds.ingest([fixed]).files[0].rows_revised == 1
+    on_disk = list((root / "hourly").rglob("*.parquet"))
+    assert len(on_disk) > len(ds.table_files("hourly"))
+
+    got = pl.from_arrow(spark_engine.read_hourly(spark, str(root)).toArrow())
+    hour = pl.Series([raw["timepoint"][0]]).str.to_datetime()[0]
+    row = got.filter(pl.col("station_code") == raw["stationcode"][0], pl.col("time") == hour)
+    assert row["pm25"].to_list() == [float(raw["pm2_5"][0] + 240)]
+    assert got.height == ds.scan_hourly().collect().height  # every stored hour once
+    aqi = spark_engine.hourly_aqi(str(root), spark=spark)
+    want = aqi_frame(ds.scan_hourly().collect(), kind="hourly", regime="auto").select(aqi.columns)
+    assert aqi.sort("station_code", "time").equals(want.sort("station_code", "time"))
+
+
+def test_empty_and_unreadable_stores(spark, tmp_path):
+    """A store without hours gives an empty frame of the hourly columns; a store in the layout before
+    Delta tables is refused with the migration command; a remote store without the Delta jar says which
+    package to add."""
+    empty = spark_engine.read_hourly(spark, str(tmp_path / "empty"))
+    assert empty.columns == ["station_code", "time", "so2", "no2", "co", "o3", "pm10", "pm25"]
+    assert empty.count() == 0
+    old = tmp_path / "old"
+    (old / "hourly" / "year=2025").mkdir(parents=True)
+    with pytest.raises(StoreError, match="lantian data migrate"):
+        spark_engine.read_hourly(spark, str(old))
+    with pytest.raises(InputError, match="--packages io.delta"):
+        spark_engine.read_hourly(spark, "s3a://bucket/store")

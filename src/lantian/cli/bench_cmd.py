@@ -18,7 +18,7 @@ from lantian.jsonable import dumps
 @app.command()
 def synth(
     store: Annotated[
-        Path, typer.Option("--store", help="Store directory to write (hourly/ + stations.parquet).")
+        Path, typer.Option("--store", help="Store directory to write (Delta tables hourly/ + stations/).")
     ],
     stations: Annotated[int, typer.Option(help="Number of stations.")] = 1900,
     cities: Annotated[int, typer.Option(help="Number of cities (at most 365).")] = 340,

@@ -20,7 +20,8 @@ stations_app = typer.Typer(
     help="The station registry: import, list, register unknown stations, edit.", no_args_is_help=True
 )
 data_app = typer.Typer(
-    help="The Parquet store: coverage status, quarantine, bundled sample.", no_args_is_help=True
+    help="The data store: coverage status, quarantine, bundled sample, migration, compaction.",
+    no_args_is_help=True,
 )
 app.add_typer(stations_app, name="stations")
 app.add_typer(data_app, name="data")
@@ -215,6 +216,136 @@ def data_rebuild(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         _dump(done)
         return
     typer.echo(f"站点日均值已重算：{done['months']} 个月，{done['station_days']:,} 个站日")
+
+
+#: What the migrate and compact summaries call the store's tables (lantian.io.dataset).
+TABLE_NAMES = {
+    "hourly": "站点小时值",
+    "city_hourly": "城市小时值",
+    "daily": "日值",
+    "monthly": "城市月值",
+    "stations": "站点名录",
+    "observed_stations": "数据中出现的站点",
+    "quarantine": "隔离区",
+    "ingest_log": "导入日志",
+}
+
+
+def _table_name(name: str) -> str:
+    if name.startswith("revisions/"):
+        inner = name.split("/", 1)[1]
+        return f"修订记录（{TABLE_NAMES.get(inner, inner)}）"
+    return TABLE_NAMES.get(name, name)
+
+
+def _store_path(store: Path | None) -> Path:
+    from lantian import config
+
+    return config.load(store=store).store
+
+
+@data_app.command("migrate")
+def data_migrate(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Convert a store of the previous layout (monthly Parquet files) to Delta Lake tables, in place; nothing is lost, and a rerun after an interruption finishes the job."""
+    from lantian.pipeline.store import migrate_store
+
+    root = _store_path(store)
+    with Progress(
+        TextColumn("[bold]转换[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=as_json,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(event: dict) -> None:
+            if event["event"] == "file":
+                bar.update(task, total=event["total"], completed=event["index"], description=event["path"])
+            elif event["event"] == "check":
+                bar.update(task, completed=event["index"], description="核对行数")
+            else:
+                bar.update(task, description="替换旧文件")
+
+        result = migrate_store(root, progress=progress)
+    if as_json:
+        _dump(result)
+        return
+    console = Console()
+    if not result["migrated"]:
+        console.print(result["message"])
+        return
+    table = Table(
+        "数据表", "原有行数", "转换后行数", title=f"数据存储 {result['store']} 已转为 Delta Lake 表"
+    )
+    for name, counts in result["tables"].items():
+        table.add_row(_table_name(name), f"{counts['before']:,}", f"{counts['after']:,}")
+    console.print(table)
+    console.print(
+        f"转换了 {result['files']:,} 个旧文件，各表行数一致（用时 {result['seconds']:.1f} 秒）；"
+        f"补完了 {result['journals_replayed']} 个已提交的批次，删除了 {result['temporaries_deleted']} 个未提交的临时文件。"
+        "站点日均值将在下次导入或 lantian data rebuild 时重新计算。",
+        highlight=False,
+    )
+    if result["resumed"]:
+        console.print("（上次转换被中断，本次已接着完成。）")
+
+
+@data_app.command("compact")
+def data_compact(
+    history_days: Annotated[
+        int | None,
+        typer.Option(
+            "--history-days",
+            min=1,
+            help="Days of history kept readable by time (default: setting store_history_days).",
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rewrite the store's small files as large ones and delete the files no version of the last N days needs."""
+    from lantian import config
+
+    settings = config.load(store=store)
+    days = history_days if history_days is not None else settings.value("store_history_days")
+    ds = _dataset(store)
+    with Progress(
+        TextColumn("[bold]整理[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=as_json,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(event: dict) -> None:
+            bar.update(
+                task, total=event["total"], completed=event["index"], description=_table_name(event["table"])
+            )
+
+        done = ds.compact(days, progress)
+    if as_json:
+        _dump({"store": str(ds.root), "history_days": days, "tables": done})
+        return
+    table = Table("数据表", "合并为新文件", "被合并的文件", "删除的旧文件", title=f"整理数据存储 {ds.root}")
+    for name, counts in done.items():
+        table.add_row(
+            _table_name(name),
+            f"{counts['files_added']:,}",
+            f"{counts['files_removed']:,}",
+            f"{counts['files_deleted']:,}",
+        )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"保留了最近 {days} 天的历史：此前被替换的值已不能按时间（as_of）读出，提交记录仍全部保留。",
+        highlight=False,
+    )
 
 
 def _label(path: str) -> str:

@@ -1,20 +1,22 @@
 """The Parquet dataset: canonical tables under one store directory, ingested atomically.
 
-Layout under the store directory::
+Layout under the store directory (each name a Delta Lake table, lantian.io.delta, unless it says a file)::
 
-    hourly/year=YYYY/part-MM.parquet       station hourly (key station_code, time; MM = label month),
-                                           with the meteorology a source carries (lantian.schema.METEOROLOGY)
-    city_hourly/year=YYYY/part-MM.parquet  city hourly (key city, time)
-    daily/year=YYYY/part-00.parquet        station or city daily (key station_code, city, date)
-    monthly/year=YYYY/part-00.parquet      city monthly (key city, month)
-    stations.parquet                       the registry (lantian.schema.STATION_SCHEMA)
-    observed_stations.parquet              station attributes seen in ingested files
-    revisions/<table>/part-<tx>.parquet    rows replaced by a corrected value, with revised_at, replaced_by
-    quarantine/part-<tx>.parquet           rows not stored, with their reason and raw text
-    ingest_log.parquet                     one row per file whose rows were committed (sha256, counts, time)
-    <derived>/year=YYYY/part-MM.parquet    tables computed from the hours (station_daily: lantian.pipeline.
-                                           station_days), each part with its state part-MM.json
-    _journal/                              commit journal (see below)
+    hourly/                  station hourly (key station_code, time), partitioned by the year and month of
+                             the time label (label_year, label_month), with the meteorology a source
+                             carries (lantian.schema.METEOROLOGY)
+    city_hourly/             city hourly (key city, time), partitioned alike
+    daily/                   station or city daily (key station_code, city, date), one partition a year
+    monthly/                 city monthly (key city, month), one partition a year
+    stations/                the registry (lantian.schema.STATION_SCHEMA)
+    observed_stations/       station attributes seen in ingested files
+    revisions/<table>/       rows replaced by a corrected value, with revised_at, replaced_by (the list of
+                             corrections; the values themselves stay readable in the table's history)
+    quarantine/              rows not stored, with their reason and raw text
+    ingest_log/              one row per file whose rows were committed (sha256, counts, time)
+    <derived>/year=YYYY/part-MM.parquet  files computed from the hours (station_daily: lantian.pipeline.
+                             station_days), each with its state part-MM.json
+    _batch                   file: the batch being committed (see below)
 
 Ingest semantics
 ----------------
@@ -36,10 +38,16 @@ Ingest semantics
   physically impossible concentrations (> 10000 µg/m³, CO > 1000 mg/m³), timestamps in the future or
   outside the file's own period (from its name), keys repeated in one input with different values
   (every copy quarantined; identical copies count as duplicates).
-- Atomic: files are batched; a batch writes every changed file under a temporary name, then writes a
-  journal naming them and renames it into place (the commit point), then renames each file over its
-  target. On opening, a committed journal is replayed and uncommitted temporaries are deleted, so a
-  killed ingest leaves the store as before or after a batch, and a rerun completes the rest.
+- Incremental writes: a partition that only gains keys gets its new rows appended as a new file; one
+  where a value was corrected is upserted (Delta MERGE on the key). Small files are compacted when a
+  partition has many (``COMPACT_AT``) and by ``lantian data compact``.
+- History: every commit is a version of its table, stamped with the batch's ``ingested_at``;
+  ``scan_hourly(as_of=T)`` reads the version current at T (what was published on 1 March).
+- Atomic: files are batched; each table's change is one Delta commit. The batch id is written to
+  ``_batch`` before the first commit and removed after the last (the commit point); a store opened with
+  ``_batch`` present rolls back that batch's commits (lantian.io.delta.roll_back), so a killed ingest
+  leaves the store as before or after a batch, and a rerun completes the rest. Writers are serialised by
+  the store's lock file; a commit another program made meanwhile is a clear conflict error.
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ import polars as pl
 from lantian import config
 from lantian.clock import SYSTEM_CLOCK
 from lantian.errors import InputError, LantianError, StoreError
-from lantian.io import _text, archives, formats, stations
+from lantian.io import _text, archives, delta, formats, stations
 from lantian.io.limits import value_conditions, value_screen
 from lantian.jsonable import dumps
 from lantian.schema import (
@@ -140,6 +148,11 @@ OBSERVED_SCHEMA = {
     "source": pl.String(),
 }
 DATA_SUFFIXES = (".csv", ".csv.gz", ".gz", ".parquet", ".txt")
+#: The store's other Delta tables (the data tables are :data:`TABLES`; ``revisions/<table>`` too).
+OTHER_TABLES = ("stations", "observed_stations", "quarantine", "ingest_log", "revisions")
+BATCH_FILE = "_batch"
+#: A partition is compacted when appends have made it this many files.
+COMPACT_AT = 24
 
 
 def now_beijing() -> dt.datetime:
@@ -291,6 +304,8 @@ class _Batch:
         self.registry: pl.DataFrame | None = None
         self._stored_registry: pl.DataFrame | None = None
         self.rows = 0
+        #: each table's newest commit when the batch first read it
+        self.seen: dict[str, str | None] = {}
 
     def base_registry(self) -> pl.DataFrame:
         """The registry as the batch has left it so far (the stored one, read once, if unchanged)."""
@@ -304,9 +319,8 @@ class _Batch:
         """The stored rows of a partition (without the batch's changes)."""
         k = (table.name, pkey)
         if k not in self.parts:
-            path = self.ds._part_path(table, pkey)
-            frame = pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=table.schema)
-            self.parts[k] = _conform(frame, table.schema)
+            self.seen.setdefault(table.name, delta.newest_commit(self.ds._table_path(table.name)))
+            self.parts[k] = self.ds._read_partition(table, pkey)
         return self.parts[k]
 
     def current(self, table: Table, pkey: int, lo, hi) -> pl.DataFrame:
@@ -323,19 +337,19 @@ class _Batch:
             return frames[0] if frames else old.clear()
         return pl.concat(frames).unique(list(table.key), keep="last", maintain_order=True)
 
-    def merged(self, table: Table, pkey: int) -> pl.DataFrame:
-        """The partition with the batch's rows merged in, sorted by key."""
+    def source(self, table: Table, pkey: int) -> pl.DataFrame:
+        """The rows the batch adds to or replaces in a partition (the last row of a key winning), sorted
+        by key, with the partition's columns."""
         k = (table.name, pkey)
-        old = self.part(table, pkey)
-        fresh = [f.frame for f in self.fresh.get(k, [])]
         key = list(table.key)
+        fresh = pl.concat([f.frame for f in self.fresh[k]])
         if k in self.replaced:
-            new = pl.concat(fresh).unique(key, keep="last", maintain_order=True)
-            old = old.join(new.select(key), on=key, how="anti", nulls_equal=True)
-            frames = [old, new]
-        else:
-            frames = [old, *fresh]
-        return pl.concat(frames).sort(key, nulls_last=True)
+            fresh = fresh.unique(key, keep="last", maintain_order=True)
+        year, month = divmod(pkey, 100)
+        return fresh.sort(key, nulls_last=True).with_columns(
+            label_year=pl.lit(year, delta.PARTITION_TYPES["label_year"]),
+            label_month=pl.lit(month, delta.PARTITION_TYPES["label_month"]),
+        )
 
 
 @dataclass
@@ -353,11 +367,16 @@ class Dataset:
     def __init__(self, path: str | os.PathLike | None = None):
         self.root = Path(path) if path is not None else config.load().store
         self._last_at: dt.datetime | None = None
+        self._file_lists: dict[str, tuple] = {}
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root} is a file, not a store directory; choose another --store")
-        if (self.root / "_journal").is_dir():
-            with self._lock():
-                self._recover()
+        if old_layout(self.root):
+            raise StoreError(
+                f"数据存储 {self.root} 是旧版格式（按月 Parquet 文件）：请先运行 "
+                f"lantian data migrate --store {self.root} 转为 Delta Lake 表（数据和修订记录都会保留）"
+            )
+        if (self.root / BATCH_FILE).exists():
+            self._recover_unless_writing()
 
     # -- low level ----------------------------------------------------------------------------------
     @contextmanager
@@ -370,57 +389,112 @@ class Dataset:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def _part_path(self, table: Table, pkey: int) -> Path:
-        year, month = divmod(pkey, 100)
-        return self.root / table.name / f"year={year}" / f"part-{month:02d}.parquet"
+    def _recover_unless_writing(self) -> None:
+        """Recover a killed batch, unless a live writer holds the lock (its batch is still going on)."""
+        with open(self.root / ".lock", "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            try:
+                self._recover()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _table_path(self, name: str) -> Path:
+        return self.root / name
+
+    def _tables(self) -> list[Path]:
+        """Every Delta table of the store."""
+        return [p.parent for p in self.root.glob("*/_delta_log")] + [
+            p.parent for p in self.root.glob("revisions/*/_delta_log")
+        ]
 
     def _recover(self) -> None:
-        """Replay committed journals; delete what an interrupted batch left uncommitted."""
-        jdir = self.root / "_journal"
-        for journal in sorted(jdir.glob("*.json")):
-            self._apply(journal)
-        for stray in list(jdir.glob("*.json.tmp")) + list(self.root.rglob("*.tmp")):
+        """Roll back the commits of a batch that was killed before its commit point; delete the temporary
+        files an interrupted write of a derived file left."""
+        marker = self.root / BATCH_FILE
+        if marker.exists():
+            batch = marker.read_text().strip()
+            if batch:
+                for table in self._tables():
+                    delta.roll_back(table, batch)
+            marker.unlink()
+            _fsync_dir(self.root)
+        for stray in self.root.glob("*/year=*/*.tmp"):
             stray.unlink(missing_ok=True)
 
-    def _apply(self, journal: Path) -> None:
-        pairs = json.loads(journal.read_text())["pairs"]
-        for tmp, final in pairs:
-            tmp_path, final_path = self.root / tmp, self.root / final
-            if tmp_path.exists():
-                final_path.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp_path, final_path)
+    @contextmanager
+    def _batch(self):
+        """One batch of commits (call with the lock held): its id in ``_batch`` until the last commit is made;
+        a failure on the way rolls back what the batch committed before it."""
+        batch = f"{now_beijing():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        marker = self.root / BATCH_FILE
+        tmp = marker.with_name(f"{BATCH_FILE}.tmp")
+        tmp.write_text(batch)
+        _fsync(tmp)
+        os.replace(tmp, marker)
         _fsync_dir(self.root)
-        journal.unlink()
+        try:
+            yield batch
+        except BaseException:
+            self._recover()
+            raise
+        marker.unlink()  # the commit point
+        _fsync_dir(self.root)
 
-    def _commit(self, writes: dict[Path, pl.DataFrame | dict]) -> None:
-        if not writes:
-            return
-        txid = f"{now_beijing():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        pairs = []
-        for final, frame in writes.items():
+    def _replace_files(self, writes: dict[Path, pl.DataFrame | dict]) -> None:
+        """Replace files one after the other, each atomically (written aside, then renamed over)."""
+        for final, content in writes.items():
             final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.with_name(f"{final.name}.{txid}.tmp")
-            if isinstance(frame, dict):  # a derived table's state (see write_derived)
-                tmp.write_text(dumps(frame, indent=None, ensure_ascii=True))
+            tmp = final.with_name(f"{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+            if isinstance(content, dict):
+                tmp.write_text(dumps(content, indent=None, ensure_ascii=True))
             else:
-                frame.write_parquet(tmp, statistics=True)
+                content.write_parquet(tmp, statistics=True)
             _fsync(tmp)
-            pairs.append([str(tmp.relative_to(self.root)), str(final.relative_to(self.root))])
-        jdir = self.root / "_journal"
-        jdir.mkdir(exist_ok=True)
-        pending = jdir / f"{txid}.json.tmp"
-        pending.write_text(dumps({"txid": txid, "pairs": pairs}, indent=None, ensure_ascii=True))
-        _fsync(pending)
-        os.replace(pending, jdir / f"{txid}.json")  # the commit point
-        _fsync_dir(jdir)
-        self._apply(jdir / f"{txid}.json")
+            os.replace(tmp, final)
+        if writes:
+            _fsync_dir(next(iter(writes)).parent)
+
+    def _files(self, name: str, version: int | None = None) -> pl.DataFrame:
+        """A table's data files (:func:`lantian.io.delta.files`); the newest version's list is kept until a
+        commit adds a log entry."""
+        path = self._table_path(name)
+        if version is not None:
+            return delta.files(path, version)
+        token = delta.newest_commit(path)
+        cached = self._file_lists.get(name)
+        if cached is None or cached[0] != token:
+            cached = (token, delta.files(path))
+            self._file_lists[name] = cached
+        return cached[1]
 
     def _read(self, name: str, schema: dict) -> pl.DataFrame:
-        path = self.root / name
-        return _conform(pl.read_parquet(path), schema) if path.exists() else pl.DataFrame(schema=schema)
+        paths = self._files(name)["path"].to_list()
+        if not paths:
+            return pl.DataFrame(schema=schema)
+        return _conform(pl.read_parquet(paths, schema=schema, missing_columns="insert"), schema)
 
-    def _tx(self, name: str) -> Path:
-        return self.root / name
+    def _read_partition(self, table: Table, pkey: int) -> pl.DataFrame:
+        year, month = divmod(pkey, 100)
+        files = self._files(table.name).filter(pl.col("label_year") == year, pl.col("label_month") == month)
+        if not files.height:
+            return pl.DataFrame(schema=table.schema)
+        frame = pl.read_parquet(files["path"].to_list(), schema=table.schema, missing_columns="insert")
+        return _conform(frame, table.schema)
+
+    def _overwrite(self, name: str, frame: pl.DataFrame, batch: str, at: dt.datetime | None) -> None:
+        """Replace a whole (small) table in one commit of ``batch``."""
+        delta.write(self._table_path(name), frame, batch, at, mode="overwrite")
+
+    def state(self) -> tuple:
+        """Changes whenever an ingest or a registry edit commits (a key for caches)."""
+        out = []
+        for name in ("ingest_log", "stations"):
+            log = self._table_path(name) / "_delta_log"
+            out.append(max((p.name for p in log.glob("*.json")), default=None) if log.is_dir() else None)
+        return (str(self.root.resolve()), *out)
 
     # -- ingest -------------------------------------------------------------------------------------
     def ingest(
@@ -447,11 +521,11 @@ class Dataset:
         started = time.perf_counter()
         with self._lock():
             self._recover()
-            log_rows = {
-                r["sha256"]: r for r in self._read("ingest_log.parquet", LOG_SCHEMA).iter_rows(named=True)
-            }
+            log_rows = {r["sha256"]: r for r in self.ingest_log().iter_rows(named=True)}
             logged = set() if force else set(log_rows)
-            self._last_at = max((r["ingested_at"] for r in log_rows.values() if r["ingested_at"]), default=None)
+            self._last_at = max(
+                (r["ingested_at"] for r in log_rows.values() if r["ingested_at"]), default=None
+            )
             batch = _Batch(self)
             for index, entry in enumerate(files):
                 path = entry_path(entry)
@@ -573,10 +647,13 @@ class Dataset:
         """Quarantine a refused file's records, unless an earlier attempt refused the same content alike."""
         key = ["line", "reason"]
         earlier = [f.filter(pl.col("sha256") == out.sha256).select(key) for f in batch.quarantine]
-        parts = sorted((self.root / "quarantine").glob("*.parquet"))
+        parts = self._files("quarantine")["path"].to_list()
         if parts and q.height:
             earlier.append(
-                pl.scan_parquet(parts).filter(pl.col("sha256") == out.sha256).select(key).collect()
+                pl.scan_parquet(parts, schema=QUARANTINE_SCHEMA)
+                .filter(pl.col("sha256") == out.sha256)
+                .select(key)
+                .collect()
             )
         before = pl.concat(earlier).unique().sort(key) if earlier else None
         if before is not None and before.height and q.select(key).unique().sort(key).equals(before):
@@ -764,29 +841,100 @@ class Dataset:
     def _commit_batch(self, batch: _Batch) -> None:
         if not (batch.log or batch.quarantine or batch.dirty or batch.registry is not None):
             return
-        writes: dict[Path, pl.DataFrame] = {}
-        for name, pkey in sorted(batch.dirty):
-            table = TABLES[name]
-            writes[self._part_path(table, pkey)] = batch.merged(table, pkey)
-        txid = uuid.uuid4().hex[:12]
-        if batch.quarantine:
-            writes[self.root / "quarantine" / f"part-{txid}.parquet"] = pl.concat(batch.quarantine)
-        for name, frames in batch.revisions.items():
-            writes[self.root / "revisions" / name / f"part-{txid}.parquet"] = pl.concat(
-                frames, how="vertical_relaxed"
+        at = self._last_at or now_beijing()
+        for name, seen in batch.seen.items():
+            if delta.newest_commit(self._table_path(name)) != seen:
+                raise StoreError(
+                    f"数据表 {name} 在本次导入读取之后被其他程序修改：本批文件没有写入，已存数据未改动；"
+                    "请在其他程序写完后重新运行导入"
+                )
+        with self._batch() as tx:
+            for name, pkey in sorted(batch.dirty):
+                table, path = TABLES[name], self._table_path(name)
+                source = batch.source(table, pkey)
+                if (name, pkey) in batch.replaced:
+                    year, month = divmod(pkey, 100)
+                    where = f"label_year = {year} AND label_month = {month}"
+                    delta.merge(path, source, table.key, where, tx, at)
+                else:
+                    delta.write(path, source, tx, at, partitioned=True)
+                self._compact_if_fragmented(name, pkey, tx, at)
+            if batch.quarantine:
+                delta.write(self._table_path("quarantine"), pl.concat(batch.quarantine), tx, at)
+            for name, frames in batch.revisions.items():
+                revised = pl.concat(frames, how="vertical_relaxed")
+                delta.write(self._table_path("revisions") / name, revised, tx, at)
+            if batch.observed:
+                obs = pl.concat([self.observed_stations(), *batch.observed])
+                obs = obs.unique("station_code", keep="last", maintain_order=True).sort("station_code")
+                self._overwrite("observed_stations", obs, tx, at)
+            if batch.registry is not None:
+                self._overwrite("stations", stations.conform(batch.registry), tx, at)
+            if batch.log:
+                delta.write(
+                    self._table_path("ingest_log"), pl.DataFrame(batch.log, schema=LOG_SCHEMA), tx, at
+                )
+
+    def load_rows(self, name: str, frame: pl.DataFrame, at: dt.datetime | None = None) -> int:
+        """Append rows to a table as they are, without the ingest's checks and accounting (synthetic
+        stores, migrating a store): data tables are partitioned by label month, ``revisions/<table>`` and
+        the other tables appended whole. Returns the rows written."""
+        if not frame.height:
+            return 0
+        with self._lock():
+            self._recover()
+            with self._batch() as tx:
+                self._load(name, frame, tx, at)
+        return frame.height
+
+    def _load(self, name: str, frame: pl.DataFrame, tx: str, at) -> None:
+        path = self._table_path(name)
+        if name not in TABLES:
+            delta.write(path, frame, tx, at)
+            return
+        table = TABLES[name]
+        frame = _conform(frame, table.schema).with_columns(_p=_pkey(table))
+        for (pkey,), part in frame.group_by("_p", maintain_order=True):
+            year, month = divmod(pkey, 100)
+            part = part.drop("_p").sort(list(table.key), nulls_last=True)
+            delta.write(
+                path,
+                part.with_columns(
+                    label_year=pl.lit(year, delta.PARTITION_TYPES["label_year"]),
+                    label_month=pl.lit(month, delta.PARTITION_TYPES["label_month"]),
+                ),
+                tx,
+                at,
+                partitioned=True,
             )
-        if batch.log:
-            log = pl.concat(
-                [self._read("ingest_log.parquet", LOG_SCHEMA), pl.DataFrame(batch.log, schema=LOG_SCHEMA)]
-            )
-            writes[self.root / "ingest_log.parquet"] = log
-        if batch.observed:
-            obs = pl.concat([self._read("observed_stations.parquet", OBSERVED_SCHEMA), *batch.observed])
-            obs = obs.unique("station_code", keep="last", maintain_order=True).sort("station_code")
-            writes[self.root / "observed_stations.parquet"] = obs
-        if batch.registry is not None:
-            writes[self.root / "stations.parquet"] = stations.conform(batch.registry)
-        self._commit(writes)
+
+    def replace_registry(self, registry: pl.DataFrame) -> None:
+        """Replace the station registry (a synthetic store's, a migrated one)."""
+        with self._lock():
+            self._recover()
+            self._write_registry(registry)
+
+    def compact(self, history_days: int, progress: Callable[[dict], None] | None = None) -> dict:
+        """Rewrite each table's small files as large ones, then delete the files that no version of the last
+        ``history_days`` days needs (older versions stop being readable; the commit log stays)."""
+        out = {}
+        with self._lock():
+            self._recover()
+            tables = sorted(self._tables())
+            for index, path in enumerate(tables):
+                name = str(path.relative_to(self.root))
+                if progress:
+                    progress({"table": name, "index": index, "total": len(tables)})
+                with self._batch() as tx:
+                    out[name] = delta.compact(path, history_days * 24, tx)
+        return out
+
+    def _compact_if_fragmented(self, name: str, pkey: int, batch: str, at) -> None:
+        """Rewrite a partition as few files once appends have split it into :data:`COMPACT_AT` or more."""
+        year, month = divmod(pkey, 100)
+        files = self._files(name).filter(pl.col("label_year") == year, pl.col("label_month") == month)
+        if files.height >= COMPACT_AT:
+            delta.compact_partition(self._table_path(name), year, month, batch, at)
 
     # -- derived tables -----------------------------------------------------------------------------
     # Tables computed from the stored hours (e.g. station daily values, lantian.pipeline.station_days):
@@ -801,20 +949,21 @@ class Dataset:
 
     def hourly_months(self) -> list[int]:
         """The label months (YYYYMM) of the stored hourly partitions."""
-        return sorted(
-            int(d.name.split("=")[1]) * 100 + int(f.stem.split("-")[1])
-            for d in (self.root / "hourly").glob("year=*")
-            for f in d.glob("part-*.parquet")
+        parts = self._files("hourly").select(
+            pkey=pl.col("label_year").cast(pl.Int64) * 100 + pl.col("label_month")
         )
+        return sorted(parts["pkey"].unique().to_list())
 
-    def hourly_stamp(self, month: int) -> list[int] | None:
-        """Identity of the hourly partition of label month ``month`` (a commit replaces the file, so a new
-        stamp means new content); ``None`` when there is none."""
-        try:
-            st = self._part_path(TABLES["hourly"], month).stat()
-        except FileNotFoundError:
+    def hourly_stamp(self, month: int) -> str | None:
+        """Identity of the hourly partition of label month ``month``: a digest of its data files' names
+        (a commit that changes the partition adds a file, and every file name is new); ``None`` when there is
+        none."""
+        year, mm = divmod(month, 100)
+        files = self._files("hourly").filter(pl.col("label_year") == year, pl.col("label_month") == mm)
+        if not files.height:
             return None
-        return [st.st_ino, st.st_size, st.st_mtime_ns]
+        names = "\n".join(sorted(Path(p).name for p in files["path"]))
+        return hashlib.sha1(names.encode()).hexdigest()
 
     def _derived_path(self, name: str, month: int) -> Path:
         year, mm = divmod(month, 100)
@@ -829,11 +978,14 @@ class Dataset:
         return pl.read_parquet(path) if path.exists() else None
 
     def write_derived(self, name: str, month: int, frame: pl.DataFrame, state: dict) -> None:
-        """Replace one part of a derived table and its state, atomically (call inside :meth:`maintaining`)."""
-        if name in TABLES or not name.replace("_", "").isalnum():
+        """Replace one part of a derived table, then its state (call inside :meth:`maintaining`): a part
+        killed before its state is replaced reads as stale and is computed again."""
+        if name in TABLES or name in OTHER_TABLES or not name.replace("_", "").isalnum():
             raise StoreError(f"{name!r} cannot name a derived table")
         path = self._derived_path(name, month)
-        self._commit({path: frame, path.with_suffix(".json"): state})
+        state_path = path.with_suffix(".json")
+        state_path.unlink(missing_ok=True)
+        self._replace_files({path: frame, state_path: state})
 
     def scan_derived(self, name: str, months: Iterable[int], schema: dict) -> pl.LazyFrame:
         files = [p for m in months if (p := self._derived_path(name, m)).exists()]
@@ -844,10 +996,10 @@ class Dataset:
     # -- registry -----------------------------------------------------------------------------------
     def stations(self) -> pl.DataFrame:
         """The station registry (:data:`lantian.schema.STATION_SCHEMA`)."""
-        return self._read("stations.parquet", STATION_SCHEMA)
+        return self._read("stations", STATION_SCHEMA)
 
     def observed_stations(self) -> pl.DataFrame:
-        return self._read("observed_stations.parquet", OBSERVED_SCHEMA)
+        return self._read("observed_stations", OBSERVED_SCHEMA)
 
     def import_stations(self, path: str | os.PathLike, valid_from: dt.date | None = None) -> dict:
         """Import a national station list into the registry. Returns counts and rejected lines."""
@@ -855,7 +1007,7 @@ class Dataset:
         with self._lock():
             self._recover()
             merged = stations.merge(self.stations(), new)
-            self._commit({self.root / "stations.parquet": merged})
+            self._write_registry(merged)
         return {"imported": new.height, "rejected": [list(r) for r in rejects], "total": merged.height}
 
     def register_unknown(self, codes: list[str] | None = None) -> pl.DataFrame:
@@ -869,7 +1021,7 @@ class Dataset:
                 merged = stations.merge(
                     self.stations(), stations.conform(unknown.with_columns(source=pl.lit(stations.REGISTER)))
                 )
-                self._commit({self.root / "stations.parquet": merged})
+                self._write_registry(merged)
         return stations.conform(unknown)
 
     def edit_station(self, code: str, **fields) -> pl.DataFrame:
@@ -877,8 +1029,12 @@ class Dataset:
         with self._lock():
             self._recover()
             edited = stations.edit(self.stations(), code, **fields)
-            self._commit({self.root / "stations.parquet": edited})
+            self._write_registry(edited)
         return edited.filter(pl.col("station_code") == code)
+
+    def _write_registry(self, registry: pl.DataFrame) -> None:
+        with self._batch() as tx:
+            self._overwrite("stations", stations.conform(registry), tx, now_beijing())
 
     def unknown_stations(self) -> pl.DataFrame:
         """Stations seen in ingested hourly data but absent from the registry."""
@@ -891,36 +1047,52 @@ class Dataset:
         return stations.evaluation_stations(self.stations(), city, day)
 
     # -- reading ------------------------------------------------------------------------------------
-    def _scan(self, table: Table, years: tuple[int | None, int | None] = (None, None)) -> pl.LazyFrame:
+    def _scan(
+        self, table: Table, years: tuple[int | None, int | None] = (None, None), version: int | None = None
+    ) -> pl.LazyFrame:
         lo, hi = years
-        files = []
-        for d in sorted((self.root / table.name).glob("year=*")):
-            y = int(d.name.split("=")[1])
-            if (lo is None or y >= lo) and (hi is None or y <= hi):
-                files += sorted(d.glob("*.parquet"))
-        if not files:
+        files = self._files(table.name, version)
+        if lo is not None:
+            files = files.filter(pl.col("label_year") >= lo)
+        if hi is not None:
+            files = files.filter(pl.col("label_year") <= hi)
+        if not files.height:
             return pl.LazyFrame(schema=table.schema)
-        # a part written before a column existed reads it as null
-        return pl.scan_parquet(files, schema=table.schema, missing_columns="insert")
+        paths = files.sort("label_year", "label_month", "path")["path"].to_list()
+        # a file written before a column existed reads it as null
+        return pl.scan_parquet(paths, schema=table.schema, missing_columns="insert")
+
+    def table_files(self, name: str) -> list[str]:
+        """The data files of a table's current version (for readers outside lantian: Spark, DuckDB)."""
+        return self._files(name).sort("label_year", "label_month", "path")["path"].to_list()
 
     def scan_hourly(
-        self, stations=None, start=None, end=None, table: str = "hourly", as_of: dt.datetime | None = None
+        self,
+        stations=None,
+        start=None,
+        end=None,
+        table: str = "hourly",
+        as_of: dt.datetime | None = None,
+        version: int | None = None,
     ) -> pl.LazyFrame:
         """Canonical hourly station frame, filtered by station codes and time.
 
         ``start``/``end`` are inclusive; a ``date`` means its natural day (``start`` = D 01:00,
-        ``end`` = D+1 00:00). ``as_of``: the rows as the store held them at that moment (Beijing time):
-        a value since revised is read from ``revisions`` (it was current from its ``ingested_at`` until
-        its ``revised_at``), a row stored later is left out.
+        ``end`` = D+1 00:00). ``as_of``: the rows as the store held them at that moment (Beijing time): the
+        table's version committed last by a batch stamped at or before it (a value since revised reads as
+        it was; a row stored later is left out). ``version``: the table's version of that number
+        (:meth:`history`).
         """
         t = TABLES[table]
         lo = _as_time(start, is_end=False)
         hi = _as_time(end, is_end=True)
-        lf = self._scan(t, (lo.year if lo else None, hi.year if hi else None))
-        if as_of is not None:
-            at = pl.lit(as_of).cast(pl.Datetime("us"))
-            old = self.revisions(table).lazy().filter((pl.col("ingested_at") <= at) & (pl.col("revised_at") > at))
-            lf = pl.concat([lf.filter(pl.col("ingested_at") <= at), old.select(list(t.schema))], how="vertical_relaxed")
+        years = (lo.year if lo else None, hi.year if hi else None)
+        if version is not None:
+            lf = self._scan(t, years, version)
+        elif as_of is None:
+            lf = self._scan(t, years)
+        else:
+            lf = self._as_of(t, years, as_of)
         idcol = t.key[0]
         if stations is not None:
             lf = lf.filter(pl.col(idcol).is_in([stations] if isinstance(stations, str) else list(stations)))
@@ -929,6 +1101,24 @@ class Dataset:
         if hi is not None:
             lf = lf.filter(pl.col("time") <= hi)
         return lf
+
+    def _as_of(self, table: Table, years, at: dt.datetime) -> pl.LazyFrame:
+        """The table as it was at ``at``: the version current then. Before the table's first version (a
+        store migrated from the previous layout, whose history starts at the migration) the rows are those
+        of the first version stamped no later than ``at``, with the values a revision replaced since read
+        from ``revisions`` (a value was current from its ``ingested_at`` until its ``revised_at``)."""
+        path = self._table_path(table.name)
+        version = delta.version_at(path, at)
+        if version is not None:
+            return self._scan(table, years, version)
+        first = delta.first_stamp(path)
+        if first is None:
+            return pl.LazyFrame(schema=table.schema)
+        when = pl.lit(at).cast(pl.Datetime("us"))
+        rows = self._scan(table, years, delta.version_at(path, first)).filter(pl.col("ingested_at") <= when)
+        old = self.revisions(table.name).lazy()
+        old = old.filter((pl.col("ingested_at") <= when) & (pl.col("revised_at") > when))
+        return pl.concat([rows, old.select(list(table.schema))], how="vertical_relaxed")
 
     def scan_city_hourly(self, cities=None, start=None, end=None) -> pl.LazyFrame:
         return self.scan_hourly(cities, start, end, table="city_hourly")
@@ -954,23 +1144,37 @@ class Dataset:
         return self._scan(TABLES["monthly"])
 
     def quarantine(self) -> pl.DataFrame:
-        files = sorted((self.root / "quarantine").glob("*.parquet"))
-        if not files:
-            return pl.DataFrame(schema=QUARANTINE_SCHEMA)
-        return pl.concat([_conform(pl.read_parquet(f), QUARANTINE_SCHEMA) for f in files]).sort(
-            "ingested_at", "source", "line"
-        )
+        return self._read("quarantine", QUARANTINE_SCHEMA).sort("ingested_at", "source", "line")
 
     def revisions(self, table: str = "hourly") -> pl.DataFrame:
-        files = sorted((self.root / "revisions" / table).glob("*.parquet"))
-        if not files:
-            return pl.DataFrame(
-                schema={**TABLES[table].schema, "revised_at": pl.Datetime("us"), "replaced_by": pl.String()}
-            )
-        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+        schema = {**TABLES[table].schema, "revised_at": pl.Datetime("us"), "replaced_by": pl.String()}
+        return self._read(f"revisions/{table}", schema)
+
+    def history(self, table: str = "hourly") -> pl.DataFrame:
+        """The versions of a table, newest first: version, the batch's stamp (``at``, Beijing time), the
+        operation (WRITE, MERGE, OPTIMIZE, RESTORE…) and the rows it added."""
+        rows = [
+            {
+                "version": e["version"],
+                "at": dt.datetime.fromisoformat(e[delta.AT_KEY]) if e.get(delta.AT_KEY) else None,
+                "operation": e.get("operation"),
+                "rows_added": (e.get("operationMetrics") or {}).get("num_added_rows"),
+                "files_removed": (e.get("operationMetrics") or {}).get("num_removed_files"),
+            }
+            for e in delta.history(self._table_path(table))
+        ]
+        schema = {
+            "version": pl.Int64(),
+            "at": pl.Datetime("us"),
+            "operation": pl.String(),
+            "rows_added": pl.Int64(),
+            "files_removed": pl.Int64(),
+        }
+        return pl.DataFrame(rows, schema=schema).sort("version", descending=True)
 
     def ingest_log(self) -> pl.DataFrame:
-        return self._read("ingest_log.parquet", LOG_SCHEMA)
+        """The files whose rows were committed, in the order they were ingested."""
+        return self._read("ingest_log", LOG_SCHEMA).sort("ingested_at", maintain_order=True)
 
     def status(self, city: str | None = None) -> dict[str, pl.DataFrame]:
         """Coverage per station and month (natural days): hours present / expected, gaps.
@@ -1038,6 +1242,19 @@ class Dataset:
             .collect()
         )
         return {"hourly": hourly, "daily": daily}
+
+
+def old_layout(root: Path) -> bool:
+    """A store written before its tables were Delta tables (``hourly/year=YYYY/part-MM.parquet``), or one
+    whose migration (lantian.io.migrate) stopped while moving its tables into place."""
+    swapping = (root / "_migrate" / "_complete").exists() and not (root / "_migrate" / "_swapped").exists()
+    return (
+        swapping
+        or (root / "_journal").is_dir()
+        or (root / "ingest_log.parquet").exists()
+        or (root / "stations.parquet").exists()
+        or any(any((root / name).glob("year=*")) for name in TABLES)
+    )
 
 
 def stations_key(name: str) -> str:

@@ -1,10 +1,17 @@
 """Spark engine: the same computations as the local engine, run on a PySpark cluster.
 
-No distribution layer of lantian's own: Spark reads the Parquet store (a local path or any
-Hadoop-compatible URL: ``hdfs://``, ``s3a://``, ``abfss://`` …), partitions it, and hands each
-partition or group to lantian's own calc functions through Arrow (``mapInArrow`` /
-``groupBy(...).applyInArrow``). Each worker runs the identical Polars code the local engine runs,
-so results are identical, not merely close.
+No distribution layer of lantian's own: Spark reads the store's Delta Lake tables (``hourly/``,
+``stations/``; :mod:`lantian.io.dataset`), partitions them, and hands each partition or group to
+lantian's own calc functions through Arrow (``mapInArrow`` / ``groupBy(...).applyInArrow``). Each
+worker runs the identical Polars code the local engine runs, so results are identical, not merely close.
+
+How a table is read (:func:`read_table`): when the Delta Lake jar is on Spark's classpath
+(:func:`delta_native`, looked up in the driver's JVM, no network), natively with
+``spark.read.format("delta")``; the store may then be a local path or any Hadoop-compatible URL
+(``hdfs://``, ``s3a://``, ``abfss://`` …). Otherwise the table's current data files are listed from its
+Delta log on the driver (``Dataset.table_files``, local paths only) and read with
+``spark.read.parquet(*files)``. Either way Spark reads one version of the table, never a file a newer
+version replaced; a local store is opened first, which rolls back the commits of an interrupted ingest.
 
 - :func:`hourly_aqi` — HJ 633 hourly AQI of every station-hour (:func:`lantian.calc.aqi.aqi_frame`),
   per partition.
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +39,11 @@ from lantian.schema import HOURLY_SCHEMA, POLLUTANTS, STATION, STATION_SCHEMA, T
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
+
+#: The Delta Lake data source of ``delta-spark`` (its presence on the classpath is what :func:`delta_native`
+#: checks), and the package that provides it (the release matching the Spark version; 4.0.0 for Spark 4.0).
+DELTA_SOURCE = "org.apache.spark.sql.delta.sources.DeltaDataSource"
+DELTA_PACKAGE = "io.delta:delta-spark_2.13:<version>"
 
 #: Local-engine functions the Spark engine applies per group ("module:function"), resolved on the
 #: workers (lantian must be installed there): station hourly → station daily; (station daily, registry)
@@ -49,7 +62,8 @@ def _require_pyspark():
 def session(master: str | None = None, app_name: str = "lantian") -> SparkSession:
     """The active Spark session, or a new one (``master`` default: ``$LANTIAN_SPARK_MASTER`` or ``local[*]``).
 
-    Under ``spark-submit`` the session (and its master) come from the submission.
+    Under ``spark-submit`` the session (and its master) come from the submission. A local session's
+    workers run the driver's interpreter unless ``$PYSPARK_PYTHON`` names another.
     """
     _require_pyspark()
     from pyspark.sql import SparkSession
@@ -58,7 +72,12 @@ def session(master: str | None = None, app_name: str = "lantian") -> SparkSessio
     if active is not None and master is None:
         return active
     builder = SparkSession.builder.appName(app_name)
-    builder = builder.master(master or os.environ.get("LANTIAN_SPARK_MASTER", "local[*]"))
+    master = master or os.environ.get("LANTIAN_SPARK_MASTER", "local[*]")
+    builder = builder.master(master)
+    if master.startswith("local"):
+        # local workers run this interpreter (lantian installed), not the first python3 on PATH;
+        # PySpark reads the worker's interpreter from this variable when the context starts
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return (
         builder.config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -125,18 +144,71 @@ def _arrow_cast(frame: pl.DataFrame, schema: dict[str, pl.DataType]):
     return frame.select([pl.col(c).cast(t) for c, t in schema.items()]).to_arrow().cast(target)
 
 
+def delta_native(spark: SparkSession) -> bool:
+    """Whether Spark reads Delta tables itself: the Delta Lake data source (:data:`DELTA_SOURCE`) loads in
+    the driver's JVM (its jar on the classpath, e.g. ``spark-submit --packages`` :data:`DELTA_PACKAGE`,
+    or ``spark.jars``). A class lookup only: nothing is downloaded. ``False`` without a driver JVM
+    (Spark Connect)."""
+    try:
+        jvm = spark._jvm
+    except Exception:  # Spark Connect sessions have no JVM gateway
+        return False
+    if jvm is None:
+        return False
+    try:
+        jvm.org.apache.spark.util.Utils.classForName(DELTA_SOURCE, False, False)
+    except Exception:  # py4j's Py4JJavaError wrapping ClassNotFoundException
+        return False
+    return True
+
+
+def _is_url(store: str) -> bool:
+    return "://" in store and not store.startswith("file://")
+
+
+def table_files(store: str, name: str) -> list[str]:
+    """The data files of the store's table ``name`` in its current version, from its Delta log
+    (``lantian.io.dataset.Dataset.table_files``: absolute paths, sorted by partition)."""
+    from lantian.io.dataset import Dataset
+
+    if _is_url(store):
+        raise InputError(
+            f"Spark 读取远程存储 {store} 需要 Delta Lake 的 jar（当前 Spark 的 classpath 中没有 {DELTA_SOURCE}）："
+            f"请在 spark-submit 中加上 --packages {DELTA_PACKAGE}（与 Spark 版本对应的 delta-spark 版本，"
+            "如 Spark 4.0 用 4.0.0），或把存储放在本地路径上"
+        )
+    return Dataset(store.removeprefix("file://")).table_files(name)
+
+
+def read_table(spark: SparkSession, store: str, name: str, schema: dict[str, pl.DataType]) -> DataFrame:
+    """The columns ``schema`` of the store's Delta table ``name`` (its current version) as a Spark
+    DataFrame: natively when :func:`delta_native`, else ``spark.read.parquet`` on :func:`table_files`.
+    A local store is opened first (a store in the old layout is refused, an interrupted ingest rolled
+    back); a table it does not have yet reads as no rows."""
+    columns = list(schema)
+    ddl = _spark_schema(schema)
+    url = store.rstrip("/") + "/" + name
+    native = delta_native(spark)
+    if native and _is_url(store):
+        return spark.read.format("delta").load(url).select(*columns)
+    files = table_files(store, name)  # a URL store without the Delta jar: refused, with what to add
+    if not files:
+        return spark.createDataFrame([], ddl)
+    if native:
+        return spark.read.format("delta").load(url).select(*columns)
+    return spark.read.schema(ddl).parquet(*files).select(*columns)
+
+
 def read_hourly(
     spark: SparkSession, store: str, start: str | None = None, end: str | None = None
 ) -> DataFrame:
-    """The store's hourly table (``<store>/hourly``, hive-partitioned by year) as a Spark DataFrame.
+    """The store's hourly table (station, time, six pollutants) as a Spark DataFrame (:func:`read_table`).
 
     ``start``/``end`` (ISO dates) keep the natural days start…end (labels start 01:00 … end+1 00:00).
     """
     from pyspark.sql import functions as F
 
-    url = store.rstrip("/") + "/hourly"
-    df = spark.read.option("basePath", url).option("recursiveFileLookup", "false").parquet(url)
-    df = df.select(STATION, TIME, *POLLUTANTS)
+    df = read_table(spark, store, "hourly", {c: HOURLY_SCHEMA[c] for c in (STATION, TIME, *POLLUTANTS)})
     if start:
         df = df.where(F.col(TIME) > F.to_timestamp_ntz(F.lit(f"{start} 00:00:00")))
     if end:
@@ -263,8 +335,8 @@ def city_daily(
 
     spark = spark or session()
     stations_df, station_schema = _station_daily_df(spark, store, start, end, station_function)
-    registry = spark.read.parquet(store.rstrip("/") + "/stations.parquet").select(*_REGISTRY_COLUMNS)
     reg_schema = {c: t for c, t in STATION_SCHEMA.items() if c in _REGISTRY_COLUMNS}
+    registry = read_table(spark, store, "stations", reg_schema).select(*_REGISTRY_COLUMNS)
     reg_cols = [c for c in _REGISTRY_COLUMNS if c != STATION]
     renamed = registry.select(STATION, *[F.col(c).alias(f"_reg_{c}") for c in reg_cols])
     joined = stations_df.join(renamed, on=STATION, how="inner").withColumn("_group", F.col("_reg_city"))

@@ -87,6 +87,7 @@ class SynthReport:
     cities: int
     years: list[int]
     rows: int = 0
+    #: the hourly table's current data files (``Dataset.table_files("hourly")``), sorted by partition
     files: list[Path] = field(default_factory=list)
     platform_files: int = 0
 
@@ -346,34 +347,28 @@ def write_platform_files(hourly: pl.DataFrame, registry: pl.DataFrame, directory
     return n
 
 
-def _write_hourly(store: Path, frame: pl.DataFrame, seed: int) -> list[Path]:
-    """Write station-hours in the store's layout: ``hourly/year=YYYY/part-MM.parquet`` by label month.
+def _write_hourly(store: Path, frame: pl.DataFrame, seed: int, stamp: dt.datetime) -> int:
+    """Append station-hours to the store's hourly Delta table (:meth:`lantian.io.dataset.Dataset.load_rows`),
+    one batch per label month, so that no more than a month is copied at a time.
 
-    Columns follow the dataset's hourly table (:data:`lantian.io.dataset.TABLES`): the platform columns
-    are null, ``source`` names the generator and seed.
+    Columns follow the dataset's hourly table (:data:`lantian.io.dataset.TABLES`): the platform and
+    meteorology columns are null, ``source`` names the generator and seed, ``ingested_at`` is ``stamp``.
+    Returns the rows written.
     """
-    from lantian.io.dataset import TABLES
+    from lantian.io.dataset import TABLES, Dataset
 
     schema = TABLES["hourly"].schema
-    stamp = SYSTEM_CLOCK.now()
-    full = (
-        frame.sort(STATION, TIME)
-        .with_columns(
-            [pl.lit(None, dtype).alias(col) for col, dtype in schema.items() if col not in frame.columns]
-        )
-        .with_columns(
-            source=pl.lit(f"lantian synth --seed {seed}"), ingested_at=pl.lit(stamp, pl.Datetime("us"))
-        )
-    )
-    full = full.select([pl.col(c).cast(t) for c, t in schema.items()])
-    written = []
-    for (year, month), part in full.group_by(
+    ds = Dataset(store)
+    written = 0
+    for _, part in frame.sort(STATION, TIME).group_by(
         pl.col(TIME).dt.year().alias("_y"), pl.col(TIME).dt.month().alias("_m"), maintain_order=True
     ):
-        out = store / "hourly" / f"year={year}" / f"part-{month:02d}.parquet"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        part.write_parquet(out, compression="zstd", statistics=True, row_group_size=256_000)
-        written.append(out)
+        full = part.with_columns(
+            [pl.lit(None, dtype).alias(col) for col, dtype in schema.items() if col not in part.columns]
+        ).with_columns(
+            source=pl.lit(f"lantian synth --seed {seed}"), ingested_at=pl.lit(stamp, pl.Datetime("us"))
+        )
+        written += ds.load_rows("hourly", full.select([pl.col(c).cast(t) for c, t in schema.items()]), stamp)
     return written
 
 
@@ -389,19 +384,28 @@ def generate(
     days: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SynthReport:
-    """Write a synthetic national store: ``<store>/hourly/year=YYYY/*.parquet`` and ``stations.parquet``.
+    """Write a synthetic national store: its ``stations/`` (the registry) and ``hourly/`` Delta tables
+    (:mod:`lantian.io.dataset`: partitioned by label year and month), one year in memory at a time.
 
-    ``days`` truncates each year to its first ``days`` days (small test stores). With ``cnemc_files``,
-    the first ``cnemc_hours`` hours are also written as national-platform release files there.
+    ``store`` must not hold hourly data yet. ``days`` truncates each year to its first ``days`` days
+    (small test stores). With ``cnemc_files``, the first ``cnemc_hours`` hours are also written as
+    national-platform release files there. The report's ``files`` are the hourly table's data files.
     """
     if not 1 <= years <= 50:
         raise InputError(f"--years must be between 1 and 50, got {years}")
     if days is not None and not 1 <= days <= 366:
         raise InputError(f"--days must be between 1 and 366, got {days}")
+    from lantian.io.dataset import Dataset
+
     store = Path(store)
     registry = station_registry(stations, cities, seed)
-    store.mkdir(parents=True, exist_ok=True)
-    registry.write_parquet(store / "stations.parquet")
+    ds = Dataset(store)
+    if ds.table_files("hourly"):
+        raise InputError(
+            f"数据存储 {store} 已有小时数据：合成数据只写入新的存储；请换一个 --store 目录，或先删除该目录"
+        )
+    ds.replace_registry(registry)
+    stamp = SYSTEM_CLOCK.now()
     year_list = list(range(start, start + years))
     report = SynthReport(
         store=store, stations=registry.height, cities=registry["city"].n_unique(), years=year_list
@@ -420,15 +424,14 @@ def generate(
         frame = pl.concat(parts)
         carry = frame.filter(pl.col(TIME).dt.year() > year)
         frame = frame.filter(pl.col(TIME).dt.year() == year)
-        report.files += _write_hourly(store, frame, seed)
-        report.rows += frame.height
+        report.rows += _write_hourly(store, frame, seed, stamp)
         if cnemc_files is not None and year == start:
             end = dt.datetime(year, 1, 1) + dt.timedelta(hours=cnemc_hours + 24)
             platform_parts.append(frame.filter(pl.col(TIME) < end))
         del frame, parts
     if carry.height:
-        report.files += _write_hourly(store, carry, seed)
-        report.rows += carry.height
+        report.rows += _write_hourly(store, carry, seed, stamp)
+    report.files = [Path(f) for f in ds.table_files("hourly")]
     if cnemc_files is not None:
         report.platform_files = write_platform_files(
             pl.concat(platform_parts), registry, Path(cnemc_files), cnemc_hours

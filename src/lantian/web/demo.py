@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lantian.clock import SYSTEM_CLOCK, Clock, FixedClock
 from lantian.config import Settings
-from lantian.pipeline.store import open_dataset
+from lantian.pipeline.store import migrate_store, needs_migration, open_dataset
 from lantian.store import open_database
 from lantian.web.air import AirData
 from lantian.web.security import hash_password
@@ -109,6 +109,9 @@ def load_demo(
     clock = clock or SYSTEM_CLOCK
     now = clock.now()
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    if needs_migration(settings.store):  # a demo directory made by an earlier version
+        say(f"converting {settings.store} to Delta Lake tables …")
+        migrate_store(settings.store)
     ds = open_dataset(settings.store)
     say(f"loading {'the bundled sample' if sources is None else 'the data'} into {settings.store} …")
     report = ds.ingest(sources or [sample_dir()])
