@@ -5,6 +5,10 @@ every tool shares is outside it unless the case is about reading), ``units`` (wh
 ``max_rss_mb`` (peak resident memory of the whole process, :func:`peak_rss_mb`) and case details.
 A separate process per case keeps the peak-memory figures apart.
 
+``--profile`` runs the case's timed part once more, profiled, and prints
+``{"profile": [{"name", "seconds", "share"}, ...], "seconds": total}`` instead (:func:`profile_call`;
+the hourly AQI by its stages, :func:`aqi_stage_profile`, since Polars computes it in native threads).
+
 The store's tables are Delta Lake tables: every direct reader (Polars scans, DuckDB, pandas) reads the
 files of a table's current version, listed from its log (:func:`peers.table_files`); cases that load
 their input before the timed part list the files there too.
@@ -13,10 +17,13 @@ their input before the timed part list the files there too.
 from __future__ import annotations
 
 import argparse
+import ast
+import functools
 import json
 import resource
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +45,21 @@ def case(fn):
     return fn
 
 
+class Profiled(Exception):
+    """Raised by :func:`_timed` in profile mode after the one profiled run: the case stops there."""
+
+    def __init__(self, profile: dict):
+        super().__init__("profiled")
+        self.profile = profile
+
+
+#: Set by ``--profile``: :func:`_timed` profiles its function once instead of timing it.
+PROFILING = False
+
+
 def _timed(fn, repeat: int):
+    if PROFILING:
+        raise Profiled(profile_call(fn))
     best, result = float("inf"), None
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -493,6 +514,297 @@ def report_annual_xlsx(a):
     return _report_annual(a, "xlsx")
 
 
+# ---------------------------------------------------------------------------------------------
+# Profiles (``--profile``): what a case's time is made of
+
+
+#: Packages whose functions a profile names (the rest is attributed to the function that called it).
+PROFILED_PACKAGES = ("lantian", "weasyprint", "xlsxwriter", "polars")
+#: A function whose one child takes this share of its time or more is a wrapper: its child is named.
+WRAPPER_SHARE = 0.9
+#: Entries a profile gives, largest first.
+PROFILE_ENTRIES = 4
+
+
+def _module(filename: str) -> str:
+    """Dotted module of a source file (the path after the last ``site-packages`` or ``src``); "" for
+    built-ins (cProfile's ``~``)."""
+    if filename.startswith("~") or filename.startswith("<"):
+        return ""
+    parts = list(Path(filename).with_suffix("").parts)
+    for anchor in ("site-packages", "src"):
+        if anchor in parts:
+            parts = parts[len(parts) - parts[::-1].index(anchor) :]
+            break
+    else:
+        parts = parts[-1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+@functools.cache
+def _qualnames(filename: str) -> dict[int, str]:
+    """First line of each function of a source file (its ``def`` or first decorator) → its qualified
+    name (cProfile records only the bare name)."""
+    try:
+        tree = ast.parse(Path(filename).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return {}
+    names: dict[int, str] = {}
+
+    def walk(node, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                walk(child, f"{prefix}{child.name}.")
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = f"{prefix}{child.name}"
+                for line in [child.lineno, *(d.lineno for d in child.decorator_list)]:
+                    names.setdefault(line, name)
+                walk(child, f"{name}.<locals>.")
+            else:
+                walk(child, prefix)
+
+    walk(tree, "")
+    return names
+
+
+def _label(key: tuple) -> tuple[str, str]:
+    """(package, dotted name) of a cProfile function key ``(file, first line, name)``."""
+    filename, line, name = key
+    module = _module(filename)
+    qualname = _qualnames(filename).get(line, name) if module else name
+    return module.split(".")[0], f"{module}.{qualname}" if module else name
+
+
+def profile_entries(
+    stats: dict, root: tuple, packages: tuple[str, ...] = PROFILED_PACKAGES, top: int = PROFILE_ENTRIES
+) -> list[dict]:
+    """The parts of ``root``'s time a profile names, from cProfile's statistics (``pstats.Stats.stats``:
+    function → (calls, primitive calls, own time, cumulative time, {caller: (…, cumulative time)})).
+
+    How they are chosen, so that each share is a part of the case's time and the parts do not overlap:
+
+    1. The *parts* of a call are the functions of ``packages`` (lantian, WeasyPrint, XlsxWriter, Polars)
+       it reaches: a function of another package (the standard library, built-ins) is looked through to
+       the functions it calls, and so is a *wrapper*, a function whose one callee takes
+       ``WRAPPER_SHARE`` of its time or more (a decorator, a function that hands its work to another).
+    2. The first level is the parts of the case function's own calls; each is then replaced by the parts
+       of *its* calls (the second level), and what it spent outside them (its own code, the standard
+       library, native code, calls too small to follow) stays as ``name (own)``. A part without parts
+       below it stays whole; so a ``collect`` whose work is native Polars code is one entry, next to the
+       lantian functions that built its plan. Then, while one entry holds more than half of the total
+       and has parts below it, it is replaced by them in the same way (one dominant part says little).
+    3. A callee's time is the cumulative time of that caller-callee edge; below the first level it is
+       scaled by the share of the callee's calls that came through the path (cProfile keeps edges, not
+       paths). Recursive edges are not followed; edges under 0.01 % of the total are left out. Inner
+       functions of decorators (``wrapper``, ``inner``) and Polars' ``polars._utils`` helpers wrap many
+       different functions under one name, so they are always looked through. A wrapper whose callee's
+       named parts take less than ``WRAPPER_SHARE`` of its time (``LazyFrame.collect`` around native
+       code) is named itself.
+    4. Module-level code (``<module>``: an import inside the measured part) is named ``import module``.
+
+    The entries are summed by name, sorted by time, and the largest ``top`` are returned with their
+    share of ``root``'s cumulative time (so the shares sum to at most 1).
+    """
+    children: dict[tuple, dict[tuple, float]] = defaultdict(dict)
+    for callee, (_, _, _, _, callers) in stats.items():
+        for caller, edge in callers.items():
+            children[caller][callee] = edge[3]
+    total = stats[root][3]
+    if total <= 0:
+        return []
+    floor = total * 1e-4
+
+    def wanted(key: tuple) -> bool:
+        package, name = _label(key)
+        if package not in packages or name.startswith("polars._utils."):
+            return False
+        return name.rsplit(".", 1)[-1] not in ("wrapper", "inner")
+
+    def cumulative(key: tuple) -> float:
+        return stats[key][3] if key in stats else 0.0
+
+    def parts(key: tuple, seconds: float, path: frozenset) -> list[tuple[tuple, float]]:
+        """The named parts of ``seconds`` spent in ``key`` (reached through ``path``)."""
+        if seconds < floor:
+            return []
+        own = cumulative(key)
+        calls = {k: v for k, v in children.get(key, {}).items() if k not in path}
+        if wanted(key) and not (own and calls and max(calls.values()) >= WRAPPER_SHARE * own):
+            return [(key, seconds)]
+        scale = seconds / own if own else 0.0
+        found: list[tuple[tuple, float]] = []
+        for callee, edge in calls.items():
+            found += parts(callee, min(edge, own) * scale, path | {callee})
+        if wanted(key) and sum(s for _, s in found) < WRAPPER_SHARE * seconds:
+            return [(key, seconds)]  # a wrapper of native or foreign code: named itself
+        return found
+
+    def below(key: tuple, seconds: float) -> list[tuple[tuple, float]]:
+        own = cumulative(key)
+        scale = seconds / own if own else 0.0
+        found: list[tuple[tuple, float]] = []
+        for callee, edge in children.get(key, {}).items():
+            if callee != key:
+                found += parts(callee, min(edge, own) * scale, frozenset({key, callee}))
+        return found
+
+    def expand(key: tuple, seconds: float) -> list[tuple[tuple | None, str, float]] | None:
+        """``key``'s entry replaced by its parts and its own time; None when it has no parts."""
+        found = below(key, seconds)
+        if not found:
+            return None
+        out: list[tuple[tuple | None, str, float]] = [(k, name(k), s) for k, s in found]
+        rest = seconds - sum(s for _, s in found)
+        if rest >= floor:
+            out.append((None, f"{name(key)} (own)", rest))
+        return out
+
+    def name(key: tuple) -> str:
+        label = _label(key)[1]
+        return f"import {label.removesuffix('.<module>')}" if label.endswith(".<module>") else label
+
+    frontier: list[tuple[tuple | None, str, float]] = []
+    for key, seconds in below(root, total):  # first level, each replaced by its parts (second level)
+        frontier += expand(key, seconds) or [(key, name(key), seconds)]
+    for _ in range(10):  # one dominant entry: look inside it
+        key, label, seconds = max(frontier, key=lambda e: e[2], default=(None, "", 0.0))
+        replaced = expand(key, seconds) if key is not None and seconds > total / 2 else None
+        if replaced is None:
+            break
+        frontier.remove((key, label, seconds))
+        frontier += replaced
+    entries: dict[str, float] = defaultdict(float)
+    for _, label, seconds in frontier:
+        entries[label] += seconds
+    ranked = sorted(entries.items(), key=lambda kv: -kv[1])[:top]
+    return [{"name": label, "seconds": round(s, 4), "share": round(s / total, 4)} for label, s in ranked]
+
+
+def profile_call(fn, packages: tuple[str, ...] = PROFILED_PACKAGES, top: int = PROFILE_ENTRIES) -> dict:
+    """Run ``fn()`` once under cProfile: ``{"profile": entries (profile_entries), "seconds": the
+    profiled call's time (profiler overhead included)}``."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        fn()
+    finally:
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    code = fn.__code__
+    root = (code.co_filename, code.co_firstlineno, code.co_name)
+    if root not in stats:
+        raise RuntimeError(f"the profiled function {code.co_name} is not in its own profile")
+    return {"profile": profile_entries(stats, root, packages, top), "seconds": round(stats[root][3], 4)}
+
+
+def aqi_stage_profile(frame: pl.DataFrame) -> dict:
+    """The hourly AQI of ``frame`` (``aqi_frame(frame, "hourly", "auto")``) computed stage by stage,
+    each stage collected before the next, timed: Polars runs the work in native threads, which cProfile
+    does not see. The stages are those of ``lantian.calc.aqi._regime_stages`` and ``aqi_frame``, each
+    named by the function that builds it:
+
+    1. the inputs and the IAQI lookups (``_iaqi_of_rounded`` → ``_graded``; ``iaqi_expr`` when the
+       edition grades unrounded values);
+    2. the AQI and the missing-pollutant rule (``_regime_stages``);
+    3. primary and exceedance pollutants and the level (``_regime_stages`` with ``_code_lists`` and
+       ``_level_table``);
+    4. the text outputs: pollutant codes and regime selected into the output columns, category and
+       colour (``aqi_frame`` with ``_level_text``).
+
+    Shares are of the sum of the stages (``seconds``). The staged run comes first in the process, as the
+    case's call does in its own (building the stages and their IAQI tables counts in stage 1);
+    ``aqi_frame_seconds`` is then ``aqi_frame`` itself on the same frame (warm: after the staged run),
+    and ``matches_case`` says whether the staged frame equals its result.
+    """
+    from lantian.calc import aqi as A
+    from lantian.standards import DEFAULT, get
+
+    kind, options = "hourly", DEFAULT
+    t_plan = time.perf_counter()  # building the stages (the IAQI tables included) counts in stage 1
+    schema = frame.schema
+    columns = set(schema.names()) & set(A._INPUT_COLUMNS + ("unmonitored", "nonblocking"))
+    time_col = "time"
+    flags = frame.select(A._regime_flag(kind, time_col, schema[time_col]).drop_nulls().unique()).to_series()
+    regimes = [get("2026" if flags[0] else "2012")] if len(flags) == 1 else [get("2012"), get("2026")]
+    stages: list[dict[str, pl.Expr]] = [{}, {}, {}, {}, {}]
+    outputs: dict[str, dict[str, str]] = {}
+    for rg in regimes:
+        rg_stages, outputs[rg.name] = A._regime_stages(rg, kind, options, columns, f"__aqi{rg.name}_")
+        for i, stage in enumerate(rg_stages):
+            stages[i].update(stage)
+    temporary = [c for stage in stages for c in stage]
+    if len(regimes) == 2:
+        flag = pl.col("__aqi_is2026")
+        names = list(dict.fromkeys([*outputs["2012"], *outputs["2026"]]))
+        null = pl.lit(None)
+        exprs = {
+            n: pl.when(flag)
+            .then(pl.col(outputs["2026"][n]) if n in outputs["2026"] else null)
+            .otherwise(pl.col(outputs["2012"][n]) if n in outputs["2012"] else null)
+            for n in names
+        }
+        exprs["regime"] = pl.when(flag).then(pl.lit("2026")).otherwise(pl.lit("2012"))
+        stages[0]["__aqi_is2026"] = A._regime_flag(kind, time_col, schema[time_col])
+        temporary.append("__aqi_is2026")
+    else:
+        exprs = {n: pl.col(c) for n, c in outputs[regimes[0].name].items()}
+        exprs["regime"] = pl.lit(regimes[0].name)
+    grading = "iaqi_expr" if not A._rounds_inputs(regimes[-1], options) else "_iaqi_of_rounded"
+
+    def inputs(lf):
+        return lf.with_columns(**stages[0]).with_columns(**stages[1])
+
+    def texts(lf):
+        return (
+            lf.with_columns(**exprs)
+            .drop(temporary)
+            .with_columns(
+                category=A._level_text("category_zh", regimes), colour=A._level_text("hex", regimes)
+            )
+        )
+
+    steps = [
+        (f"lantian.calc.aqi.{grading} (inputs, IAQI lookups)", inputs),
+        ("lantian.calc.aqi._regime_stages (AQI, missing pollutants)",
+         lambda lf: lf.with_columns(**stages[2]).with_columns(**stages[3])),
+        ("lantian.calc.aqi._regime_stages (primary, exceedance, level)",
+         lambda lf: lf.with_columns(**stages[4])),
+        ("lantian.calc.aqi._level_text (codes, regime, category, colour)", texts),
+    ]  # fmt: skip
+    current, timings, t0 = frame, [], t_plan
+    for name, step in steps:
+        current = step(current.lazy()).collect()
+        timings.append((name, time.perf_counter() - t0))
+        t0 = time.perf_counter()
+    total = sum(s for _, s in timings)
+    t0 = (
+        time.perf_counter()
+    )  # the case's own call, after the staged run (which ran first, cold, as the case does)
+    expected = A.aqi_frame(frame, kind=kind, regime="auto")
+    aqi_frame_seconds = time.perf_counter() - t0
+    return {
+        "profile": [{"name": n, "seconds": round(s, 4), "share": round(s / total, 4)} for n, s in timings],
+        "seconds": round(total, 4),
+        "aqi_frame_seconds": round(aqi_frame_seconds, 4),
+        "matches_case": current.equals(expected),
+        "staged": True,
+    }
+
+
+def aqi_lantian_profile(a) -> dict:
+    """``aqi_lantian``'s profile: its frame (outside the measurement, as in the case) by stages."""
+    return aqi_stage_profile(_hourly(a.store, a.year))
+
+
+#: Cases profiled by their own function instead of cProfile (``--profile``).
+STAGE_PROFILES = {"aqi_lantian": aqi_lantian_profile}
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process in MB: ``VmHWM`` (reset by ``exec``, unlike ``ru_maxrss``,
     which Linux carries over from the parent), else ``getrusage``."""
@@ -516,10 +828,27 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sample", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--files", type=Path)
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the case's timed part once and print where its time goes (not a timing)",
+    )
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
     try:
-        result = CASES[a.case](a)
+        if a.profile and a.case in STAGE_PROFILES:
+            result = STAGE_PROFILES[a.case](a)
+        elif a.profile:
+            global PROFILING
+            PROFILING = True
+            try:
+                CASES[a.case](a)
+            except Profiled as done:
+                result = done.profile
+            else:
+                result = {"unavailable": f"the case {a.case} has no timed part to profile"}
+        else:
+            result = CASES[a.case](a)
     except Unavailable as exc:
         result = {"unavailable": str(exc)}
     result["max_rss_mb"] = peak_rss_mb()

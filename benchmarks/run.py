@@ -8,6 +8,8 @@
    exact); the annual figures of lantian, DuckDB SQL and pandas against each other (must be equal
    after GB/T 8170 rounding; the tolerance on the rounded published figures is zero).
 4. Prints a table of ratios (peer time / lantian time: > 1 means lantian is faster) and targets.
+5. For every missed time target, runs its lantian case once more, profiled (``cases.py NAME --profile``,
+   not counted in the timings), and gives by how much the target is missed and where the time goes.
 
 Ratios, not absolute times, are the headline: the machines are shared and noisy.
 """
@@ -149,8 +151,10 @@ def run_case(
     years: int = 1,
     timeout: float = 3600,
     repeat: int | None = None,
+    profile: bool = False,
 ) -> dict:
-    """Run a case ``cfg.repeat`` times (``repeat`` overrides), each in a process of its own."""
+    """Run a case ``cfg.repeat`` times (``repeat`` overrides), each in a process of its own; with
+    ``profile``, once, profiled (``cases.py NAME --profile``: where the time goes, not a timing)."""
     cmd = [
         sys.executable,
         str(HERE / "cases.py"),
@@ -170,6 +174,11 @@ def run_case(
     ]
     if files is not None:
         cmd += ["--files", str(files)]
+    if profile:
+        proc = subprocess.run([*cmd, "--profile"], capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+        return json.loads(proc.stdout.strip().splitlines()[-1])
     runs: list[dict] = []
     for _ in range(cfg.repeat if repeat is None else repeat):
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -470,7 +479,38 @@ def run(
         "checks": checks,
     }
     summary["targets"] = targets(raw, checks)
+    summary["profiles"] = profile_missed(
+        summary["targets"], raw, quick=quick, say=say, store=store, files=files, out=out, cfg=cfg
+    )
     return summary
+
+
+#: Cases that read the national-platform files.
+FILE_CASES = frozenset({"ingest_lantian", "parse_lantian", "refresh_lantian"})
+#: Whether ``--quick`` profiles the missed targets too (the profile runs fit in its three minutes).
+PROFILE_QUICK = True
+
+
+def profile_missed(
+    rows: list[dict], raw: dict, *, quick: bool, say, store: Path, files: Path | None, out: Path, cfg: Config
+) -> dict[str, dict]:
+    """Profile the lantian case of every missed time target once (each case once, however many targets
+    it misses) and write each row's ``profile``: the profile's entries, or why there are none."""
+    profiles: dict[str, dict] = {}
+    for row in rows:
+        name = row.get("case")
+        if row["met"] is not False or not name:
+            continue
+        if quick and not PROFILE_QUICK:
+            row["profile"] = {"note": "profiled in full runs"}
+            continue
+        if name not in profiles:
+            say(f"profile: {name}")
+            profiles[name] = run_case(
+                name, store, out, cfg, files=files if name in FILE_CASES else None, profile=True
+            )
+        row["profile"] = {**profiles[name], "case": name, "case_seconds": raw.get(name, {}).get("seconds")}
+    return profiles
 
 
 def _data_summary(workdir: Path, cfg: Config) -> dict:
@@ -488,8 +528,33 @@ def _data_summary(workdir: Path, cfg: Config) -> dict:
     }
 
 
+#: A target's unit → its kind of goal (how "short by" is computed, :func:`short_by`).
+KINDS = {"×": "ratio", "%": "percentage", "s": "time", "GB": "memory", "": "count"}
+
+
+def short_by(row: dict, value: float | None) -> str:
+    """By how much a missed target falls short ("" when met or not measured): a ratio or percentage
+    goal (at least ``limit``) goal / measured, a time or memory goal (at most ``limit``) measured /
+    goal, e.g. "3.9×" (two decimals under 1.1×, none from 10×); a count goal (``limit`` 0: no mismatches) the count over it, e.g. "+12"."""
+    if row["met"] is not False or value is None or row["limit"] is None:
+        return ""
+    kind, limit = row["kind"], row["limit"]
+    if kind == "count":
+        return f"+{value - limit:g}" if value > limit else ""
+    if kind in ("ratio", "percentage"):
+        if value <= 0:
+            return "∞"
+        factor = limit / value
+    else:
+        factor = value / limit
+    if factor < 1.1:
+        return f"{factor:.2f}×"
+    return f"{factor:.1f}×" if factor < 10 else f"{factor:,.0f}×"
+
+
 def targets(raw: dict, checks: dict) -> list[dict]:
-    """The issue's targets, measured."""
+    """The suite's targets, measured; each with ``short_by`` (:func:`short_by`) and, once
+    :func:`profile_missed` ran, ``profile`` for a missed time target."""
 
     def sec(name):
         return raw.get(name, {}).get("seconds")
@@ -499,18 +564,23 @@ def targets(raw: dict, checks: dict) -> list[dict]:
 
     rows = []
 
-    def add(name, value, goal, met, unit="", cases=()):
+    def add(name, value, goal, met, unit="", cases=(), limit=None, case=None):
+        """One target: ``limit`` is the goal's number (``goal`` its text), ``case`` the lantian case
+        whose time it is (profiled when the target is missed; None for checks and peak memory)."""
         if any(c not in raw for c in cases):  # a case left out with --case
             return
-        rows.append(
-            {
-                "target": name,
-                "measured": None if value is None else round(value, 3),
-                "goal": goal,
-                "unit": unit,
-                "met": bool(met) if value is not None else None,
-            }
-        )
+        row = {
+            "target": name,
+            "measured": None if value is None else round(value, 3),
+            "goal": goal,
+            "unit": unit,
+            "met": bool(met) if value is not None else None,
+            "kind": KINDS[unit],
+            "limit": limit,
+            "case": case,
+        }
+        row["short_by"] = short_by(row, value)
+        rows.append(row)
 
     r = ratio("aqi_pandas", "aqi_lantian")
     add(
@@ -520,6 +590,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         r is not None and r >= 3,
         "×",
         ("aqi_pandas", "aqi_lantian"),
+        limit=3,
+        case="aqi_lantian",
     )
     r = ratio("aqi_python_aqi", "aqi_lantian")
     add(
@@ -529,6 +601,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         r is not None and r >= 300,
         "×",
         ("aqi_python_aqi", "aqi_lantian"),
+        limit=300,
+        case="aqi_lantian",
     )
     r = ratio("aqi_aqi_hub", "aqi_lantian")
     add(
@@ -538,9 +612,11 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         r is not None and r >= 100,
         "×",
         ("aqi_aqi_hub", "aqi_lantian"),
+        limit=100,
+        case="aqi_lantian",
     )
     m = checks.get("hourly_aqi", {}).get("lantian_mismatches")
-    add("hourly AQI exact (mismatches vs oracle)", m, "0", m == 0, "", ("aqi_lantian",))
+    add("hourly AQI exact (mismatches vs oracle)", m, "0", m == 0, "", ("aqi_lantian",), limit=0)
     mb = raw.get("aqi_lantian_stream", {}).get("max_rss_mb")
     add(
         "hourly AQI of a national year (streamed), peak memory",
@@ -549,6 +625,7 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         mb is not None and mb / 1024 <= 1.5,
         "GB",
         ("aqi_lantian_stream",),
+        limit=1.5,
     )
     r = ratio("annual_duckdb", "annual_lantian")
     add(
@@ -558,6 +635,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         r is not None and r >= 1.5,
         "×",
         ("annual_duckdb", "annual_lantian"),
+        limit=1.5,
+        case="annual_lantian",
     )
     s = sec("annual_lantian_daily")
     add(
@@ -567,6 +646,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         s is not None and s <= 0.5,
         "s",
         ("annual_lantian_daily",),
+        limit=0.5,
+        case="annual_lantian_daily",
     )
     ann = checks.get("annual", {})
     differing = sum(sum(v["differing_cells"].values()) for k, v in ann.items() if "_vs_" in k)
@@ -577,6 +658,7 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         ann.get("agree") and len(ann.get("tools", [])) >= 3,
         "",
         ("annual_lantian", "annual_duckdb", "annual_pandas"),
+        limit=0,
     )
     r = ratio("ingest_polars_csv", "ingest_lantian")
     add(
@@ -586,6 +668,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         r is not None and r >= 0.5,
         "%",
         ("ingest_polars_csv", "ingest_lantian"),
+        limit=50,
+        case="ingest_lantian",
     )
     s = sec("refresh_lantian")
     add(
@@ -595,6 +679,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
         s is not None and s <= 0.3,
         "s",
         ("refresh_lantian",),
+        limit=0.3,
+        case="refresh_lantian",
     )
     for fmt in ("pdf", "xlsx"):
         s = sec(f"report_annual_{fmt}")
@@ -605,6 +691,8 @@ def targets(raw: dict, checks: dict) -> list[dict]:
             s is not None and s <= 3,
             "s",
             (f"report_annual_{fmt}",),
+            limit=3,
+            case=f"report_annual_{fmt}",
         )
     if "annual_lantian_double" in raw:
         mb = raw["annual_lantian_double"].get("max_rss_mb")
@@ -614,6 +702,7 @@ def targets(raw: dict, checks: dict) -> list[dict]:
             "≤ 3 GB",
             mb is not None and mb / 1024 <= 3,
             "GB",
+            limit=3,
         )
     if "annual_lantian_years" in raw:
         mb = raw["annual_lantian_years"].get("max_rss_mb")
@@ -623,6 +712,7 @@ def targets(raw: dict, checks: dict) -> list[dict]:
             "≤ 3 GB",
             mb is not None and mb / 1024 <= 3,
             "GB",
+            limit=3,
         )
     return rows
 
@@ -722,6 +812,35 @@ HEADERS = [
 ]
 
 
+TARGET_HEADERS = ["target", "measured", "goal", "met", "short by", "where the time goes"]
+
+TARGETS_INTRO = """\
+"short by": goal / measured for a ratio or percentage goal, measured / goal for a time or memory goal.
+"where the time goes": for a missed time target, its lantian case run once more, profiled, after the timed
+runs (`benchmarks/cases.py CASE --profile`, not counted in the timings): the largest parts and their
+share of the profiled run (`cases.profile_entries`: the case function's calls and theirs, by cumulative
+time under cProfile); the hourly AQI by the stages of `aqi_frame` collected one after another
+(`cases.aqi_stage_profile`: Polars computes them in native threads, which cProfile does not see), with
+the staged run's total against the case's own time."""
+
+
+def where_time_goes(row: dict) -> str:
+    """The profile of a missed target as a table cell: up to four parts with their shares."""
+    profile = row.get("profile")
+    if not profile:
+        return "peak memory: not a time profile" if row["met"] is False and row["kind"] == "memory" else ""
+    if "note" in profile:
+        return profile["note"]
+    if "error" in profile or "unavailable" in profile:
+        return f"not profiled: {profile.get('error') or profile.get('unavailable')}"
+    parts = "; ".join(f"`{e['name']}` {100 * e['share']:.0f} %" for e in profile["profile"])
+    if profile.get("staged"):
+        own = profile.get("case_seconds")
+        against = f" vs the case's {_fmt(own)} s" if own else ""
+        parts += f" (staged run {_fmt(profile['seconds'])} s{against})"
+    return parts
+
+
 def print_table(summary: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -735,13 +854,15 @@ def print_table(summary: dict) -> None:
     for row in table_rows(summary):
         t.add_row(*row)
     console.print(t)
-    tt = Table("target", "measured", "goal", "met", title="targets")
+    tt = Table(*TARGET_HEADERS, title="targets")
     for r in summary["targets"]:
         tt.add_row(
             r["target"],
             f"{_fmt(r['measured'])} {r['unit']}",
             r["goal"],
             {True: "[green]yes[/]", False: "[red]no[/]", None: "—"}[r["met"]],
+            r.get("short_by", ""),
+            where_time_goes(r).replace("`", ""),
         )
     console.print(tt)
 
@@ -770,10 +891,13 @@ def markdown(summary: dict) -> str:
         "|" + "---|" * len(HEADERS),
     ]
     lines += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in table_rows(summary)]
-    lines += ["", "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
+    lines += ["", "## Targets", "", TARGETS_INTRO, "", "| " + " | ".join(TARGET_HEADERS) + " |"]
+    lines.append("|" + "---|" * len(TARGET_HEADERS))
     for r in summary["targets"]:
         met = {True: "yes", False: "**no**", None: "—"}[r["met"]]
-        lines.append(f"| {r['target']} | {_fmt(r['measured'])} {r['unit']} | {r['goal']} | {met} |")
+        cells = [r["target"], f"{_fmt(r['measured'])} {r['unit']}", r["goal"], met, r.get("short_by", "")]
+        cells.append(where_time_goes(r))
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     lines += [
         "",
         "## Checks",
