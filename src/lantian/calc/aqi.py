@@ -33,7 +33,6 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from lantian.calc.rounding import DECIMAL_DIGITS, half_even_units, scaled, scaled_constant
 from lantian.errors import InputError
@@ -165,7 +164,8 @@ def _iaqi_of_rounded(
 
     def grade(series: pl.Series) -> pl.Series:
         iaqi = _graded(series, lookup, top, decimals)
-        return pl.Series(series.name, pa.array(iaqi, mask=iaqi < 0), dtype=pl.Int64)
+        graded = pl.Series(series.name, iaqi)
+        return pl.select(pl.when(graded >= 0).then(graded)).to_series()  # -1: no IAQI (null)
 
     # ``streamed``: batch by batch (a lazy frame may be streamed); else the whole column at once
     return column.map_batches(grade, return_dtype=pl.Int64, is_elementwise=streamed)

@@ -490,11 +490,8 @@ class Dataset:
 
     def state(self) -> tuple:
         """Changes whenever an ingest or a registry edit commits (a key for caches)."""
-        out = []
-        for name in ("ingest_log", "stations"):
-            log = self._table_path(name) / "_delta_log"
-            out.append(max((p.name for p in log.glob("*.json")), default=None) if log.is_dir() else None)
-        return (str(self.root.resolve()), *out)
+        newest = [delta.newest_commit(self._table_path(name)) for name in ("ingest_log", "stations")]
+        return (str(self.root.resolve()), *newest)
 
     # -- ingest -------------------------------------------------------------------------------------
     def ingest(
