@@ -284,14 +284,15 @@ def _conform(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
 class _Batch:
     """Changes of one batch of files, held in memory until commit.
 
-    A partition's rows are its stored rows (``parts``, read once) and the rows each file of the batch
-    added or replaced, in file order (``fresh``, merged into the partition once, at commit). A file is
+    A partition's rows are its stored rows (:meth:`stored`) and the rows each file of the batch added or
+    replaced, in file order (``fresh``, appended or merged into the partition once, at commit). A file is
     compared only with the rows of its own span of time labels (its keys hold the time label).
     """
 
     def __init__(self, ds: Dataset):
         self.ds = ds
         self.parts: dict[tuple[str, int], pl.DataFrame] = {}
+        self.spans_read: set[tuple[str, int]] = set()
         self.fresh: dict[tuple[str, int], list[_Fresh]] = {}
         #: partitions where a file replaced a stored row or a row of an earlier file of the batch
         self.replaced: set[tuple[str, int]] = set()
@@ -315,20 +316,25 @@ class _Batch:
             self._stored_registry = self.ds.stations()
         return self._stored_registry
 
-    def part(self, table: Table, pkey: int) -> pl.DataFrame:
-        """The stored rows of a partition (without the batch's changes)."""
+    def stored(self, table: Table, pkey: int, lo, hi) -> pl.DataFrame:
+        """The stored rows of a partition (without the batch's changes) whose time label is in ``lo`` …
+        ``hi``: the first file of a batch to reach a partition reads only its span (one new hour of a
+        month); a second one reads the whole partition once for the rest of the batch."""
         k = (table.name, pkey)
-        if k not in self.parts:
-            self.seen.setdefault(table.name, delta.newest_commit(self.ds._table_path(table.name)))
+        self.seen.setdefault(table.name, delta.newest_commit(self.ds._table_path(table.name)))
+        if k not in self.parts and k in self.spans_read:
             self.parts[k] = self.ds._read_partition(table, pkey)
-        return self.parts[k]
+        if k in self.parts:
+            return self.parts[k].filter(pl.col(table.when).is_between(lo, hi))
+        self.spans_read.add(k)
+        return self.ds._read_partition(table, pkey, (lo, hi))
 
     def current(self, table: Table, pkey: int, lo, hi) -> pl.DataFrame:
         """The partition's rows as the batch has left them so far whose time label is in ``lo`` … ``hi``:
         stored rows, then the rows of the batch's files in order, the last row of a key winning."""
         w = pl.col(table.when)
-        old = self.part(table, pkey)
-        frames = [old.filter(w.is_between(lo, hi))] if old.height else []
+        old = self.stored(table, pkey, lo, hi)
+        frames = [old] if old.height else []
         for f in self.fresh.get((table.name, pkey), []):
             if f.lo <= hi and lo <= f.hi:
                 frames.append(f.frame.filter(w.is_between(lo, hi)))
@@ -476,13 +482,16 @@ class Dataset:
             return pl.DataFrame(schema=schema)
         return _conform(pl.read_parquet(paths, schema=schema, missing_columns="insert"), schema)
 
-    def _read_partition(self, table: Table, pkey: int) -> pl.DataFrame:
+    def _read_partition(self, table: Table, pkey: int, span: tuple | None = None) -> pl.DataFrame:
+        """A partition's stored rows; only those whose time label is in ``span`` (lo, hi) when given."""
         year, month = divmod(pkey, 100)
         files = self._files(table.name).filter(pl.col("label_year") == year, pl.col("label_month") == month)
         if not files.height:
             return pl.DataFrame(schema=table.schema)
-        frame = pl.read_parquet(files["path"].to_list(), schema=table.schema, missing_columns="insert")
-        return _conform(frame, table.schema)
+        lf = pl.scan_parquet(files["path"].to_list(), schema=table.schema, missing_columns="insert")
+        if span is not None:
+            lf = lf.filter(pl.col(table.when).is_between(*span))
+        return _conform(lf.collect(), table.schema)
 
     def _overwrite(self, name: str, frame: pl.DataFrame, batch: str, at: dt.datetime | None) -> None:
         """Replace a whole (small) table in one commit of ``batch``."""
