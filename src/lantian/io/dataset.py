@@ -871,9 +871,11 @@ class Dataset:
                 revised = pl.concat(frames, how="vertical_relaxed")
                 delta.write(self._table_path("revisions") / name, revised, tx, at)
             if batch.observed:
-                obs = pl.concat([self.observed_stations(), *batch.observed])
+                known = self.observed_stations().sort("station_code")
+                obs = pl.concat([known, *batch.observed])
                 obs = obs.unique("station_code", keep="last", maintain_order=True).sort("station_code")
-                self._overwrite("observed_stations", obs, tx, at)
+                if not obs.equals(known):  # the same stations seen again (every new hour): no commit
+                    self._overwrite("observed_stations", obs, tx, at)
             if batch.registry is not None:
                 self._overwrite("stations", stations.conform(batch.registry), tx, at)
             if batch.log:
