@@ -705,7 +705,7 @@ def profile_call(fn, packages: tuple[str, ...] = PROFILED_PACKAGES, top: int = P
 def aqi_stage_profile(frame: pl.DataFrame) -> dict:
     """The hourly AQI of ``frame`` (``aqi_frame(frame, "hourly", "auto")``) computed stage by stage,
     each stage collected before the next, timed: Polars runs the work in native threads, which cProfile
-    does not see. The stages are those of ``lantian.calc.aqi._regime_stages`` and ``aqi_frame``, each
+    does not see. The stages are those of ``aqi_frame``'s plan (``lantian.calc.aqi._plan``), each
     named by the function that builds it:
 
     1. the inputs and the IAQI lookups (``_iaqi_of_rounded`` → ``_graded``; ``iaqi_expr`` when the
@@ -722,51 +722,16 @@ def aqi_stage_profile(frame: pl.DataFrame) -> dict:
     and ``matches_case`` says whether the staged frame equals its result.
     """
     from lantian.calc import aqi as A
-    from lantian.standards import DEFAULT, get
+    from lantian.standards import DEFAULT
 
     kind, options = "hourly", DEFAULT
     t_plan = time.perf_counter()  # building the stages (the IAQI tables included) counts in stage 1
-    schema = frame.schema
-    columns = set(schema.names()) & set(A._INPUT_COLUMNS + ("unmonitored", "nonblocking"))
-    time_col = "time"
-    flags = frame.select(A._regime_flag(kind, time_col, schema[time_col]).drop_nulls().unique()).to_series()
-    regimes = [get("2026" if flags[0] else "2012")] if len(flags) == 1 else [get("2012"), get("2026")]
-    stages: list[dict[str, pl.Expr]] = [{}, {}, {}, {}, {}]
-    outputs: dict[str, dict[str, str]] = {}
-    for rg in regimes:
-        rg_stages, outputs[rg.name] = A._regime_stages(rg, kind, options, columns, f"__aqi{rg.name}_")
-        for i, stage in enumerate(rg_stages):
-            stages[i].update(stage)
-    temporary = [c for stage in stages for c in stage]
-    if len(regimes) == 2:
-        flag = pl.col("__aqi_is2026")
-        names = list(dict.fromkeys([*outputs["2012"], *outputs["2026"]]))
-        null = pl.lit(None)
-        exprs = {
-            n: pl.when(flag)
-            .then(pl.col(outputs["2026"][n]) if n in outputs["2026"] else null)
-            .otherwise(pl.col(outputs["2012"][n]) if n in outputs["2012"] else null)
-            for n in names
-        }
-        exprs["regime"] = pl.when(flag).then(pl.lit("2026")).otherwise(pl.lit("2012"))
-        stages[0]["__aqi_is2026"] = A._regime_flag(kind, time_col, schema[time_col])
-        temporary.append("__aqi_is2026")
-    else:
-        exprs = {n: pl.col(c) for n, c in outputs[regimes[0].name].items()}
-        exprs["regime"] = pl.lit(regimes[0].name)
-    grading = "iaqi_expr" if not A._rounds_inputs(regimes[-1], options) else "_iaqi_of_rounded"
+    plan = A._plan(frame, kind, "auto", options, None)
+    stages = plan.stages
+    grading = "iaqi_expr" if not A._rounds_inputs(plan.regimes[-1], options) else "_iaqi_of_rounded"
 
     def inputs(lf):
         return lf.with_columns(**stages[0]).with_columns(**stages[1])
-
-    def texts(lf):
-        return (
-            lf.with_columns(**exprs)
-            .drop(temporary)
-            .with_columns(
-                category=A._level_text("category_zh", regimes), colour=A._level_text("hex", regimes)
-            )
-        )
 
     steps = [
         (f"lantian.calc.aqi.{grading} (inputs, IAQI lookups)", inputs),
@@ -774,7 +739,7 @@ def aqi_stage_profile(frame: pl.DataFrame) -> dict:
          lambda lf: lf.with_columns(**stages[2]).with_columns(**stages[3])),
         ("lantian.calc.aqi._regime_stages (primary, exceedance, level)",
          lambda lf: lf.with_columns(**stages[4])),
-        ("lantian.calc.aqi._level_text (codes, regime, category, colour)", texts),
+        ("lantian.calc.aqi._level_text (codes, regime, category, colour)", plan.finish),
     ]  # fmt: skip
     current, timings, t0 = frame, [], t_plan
     for name, step in steps:

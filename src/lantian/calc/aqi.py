@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
@@ -339,22 +340,32 @@ def _regime_flag(kind: Kind, time_col: str, dtype: pl.DataType) -> pl.Expr:
     return day >= pl.lit(SWITCH_DAY)
 
 
-def aqi_frame(
-    frame: pl.DataFrame | pl.LazyFrame,
-    kind: Kind = "hourly",
-    regime: str = "auto",
-    options: Options = DEFAULT,
-    time_col: str | None = None,
-) -> pl.DataFrame | pl.LazyFrame:
-    """Add IAQI, AQI, primary pollutants, level and category to a frame of concentrations.
+@dataclass(frozen=True)
+class _Plan:
+    """The stages of :func:`aqi_frame` (small expressions, fast plans), to apply one after another:
+    ``stages`` (inputs, IAQI, AQI inputs, AQI, primary/exceedance/level, as built by
+    :func:`_regime_stages` for each edition) then ``outputs`` (each row's edition's results into the
+    output columns), then the temporaries dropped and the level's texts added (:meth:`finish`)."""
 
-    ``regime="auto"`` picks HJ 633—2012 or HJ 633—2026 per row from the row's own time (hour-ending
-    labels: the natural day decides; see :mod:`lantian.standards`).
-    """
+    stages: list[dict[str, pl.Expr]]
+    outputs: list[dict[str, pl.Expr]]
+    temporary: list[str]
+    regimes: list[Regime]
+
+    def finish(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        for step in self.outputs:
+            lf = lf.with_columns(**step)
+        return lf.drop(self.temporary).with_columns(
+            category=_level_text("category_zh", self.regimes), colour=_level_text("hex", self.regimes)
+        )
+
+
+def _plan(
+    frame: pl.DataFrame | pl.LazyFrame, kind: Kind, regime: str, options: Options, time_col: str | None
+) -> _Plan:
     if kind not in ("hourly", "daily"):
         raise InputError(f"kind must be 'hourly' or 'daily', got {kind!r}")
-    lf = frame.lazy()
-    schema = lf.collect_schema()
+    schema = frame.lazy().collect_schema()
     columns = set(schema.names()) & set(_INPUT_COLUMNS + ("unmonitored", "nonblocking"))
     if not columns & set(_INPUT_COLUMNS):
         raise InputError(f"no concentration column found; expected some of {', '.join(_INPUT_COLUMNS[:7])}")
@@ -388,13 +399,10 @@ def aqi_frame(
         )
         for i, stage in enumerate(rg_stages):
             stages[i].update(stage)
-    for stage in stages:
-        lf = lf.with_columns(**stage)
+    temporary = [c for stage in stages for c in stage]
     null = pl.lit(None)
     if len(regimes) == 2:
-        is_2026 = _regime_flag(kind, time_col, schema[time_col])
         names = list(dict.fromkeys([*outputs["2012"], *outputs["2026"]]))
-        lf = lf.with_columns(__aqi_is2026=is_2026)
         flag = pl.col("__aqi_is2026")
         exprs = {
             n: pl.when(flag)
@@ -403,16 +411,33 @@ def aqi_frame(
             for n in names
         }
         exprs["regime"] = pl.when(flag).then(pl.lit("2026")).otherwise(pl.lit("2012"))
+        steps = [{"__aqi_is2026": _regime_flag(kind, time_col, schema[time_col])}, exprs]
+        temporary.append("__aqi_is2026")
     else:
         name = regimes[0].name
         exprs = {n: pl.col(c) for n, c in outputs[name].items()}
         exprs["regime"] = pl.lit(name)
-    temporary = [c for stage in stages for c in stage] + (["__aqi_is2026"] if len(regimes) == 2 else [])
-    lf = (
-        lf.with_columns(**exprs)
-        .drop(temporary)
-        .with_columns(category=_level_text("category_zh", regimes), colour=_level_text("hex", regimes))
-    )
+        steps = [exprs]
+    return _Plan(stages, steps, temporary, regimes)
+
+
+def aqi_frame(
+    frame: pl.DataFrame | pl.LazyFrame,
+    kind: Kind = "hourly",
+    regime: str = "auto",
+    options: Options = DEFAULT,
+    time_col: str | None = None,
+) -> pl.DataFrame | pl.LazyFrame:
+    """Add IAQI, AQI, primary pollutants, level and category to a frame of concentrations.
+
+    ``regime="auto"`` picks HJ 633—2012 or HJ 633—2026 per row from the row's own time (hour-ending
+    labels: the natural day decides; see :mod:`lantian.standards`).
+    """
+    plan = _plan(frame, kind, regime, options, time_col)
+    lf = frame.lazy()
+    for stage in plan.stages:
+        lf = lf.with_columns(**stage)
+    lf = plan.finish(lf)
     return lf if isinstance(frame, pl.LazyFrame) else lf.collect()
 
 
