@@ -76,17 +76,22 @@ def _dump(obj) -> None:
     typer.echo(dumps(obj))
 
 
-def _run_ingest(ds, paths, fmt, mapping, as_json, force=False):
-    with Progress(
-        TextColumn("[bold]导入[/]"),
+def _bar(label: str | None, transient: bool, *extra: TextColumn) -> Progress:
+    """The data commands' progress bar on standard error: label, bar, done/total, ``extra`` columns,
+    what is being done, time elapsed."""
+    columns = [TextColumn(f"[bold]{label}[/]")] if label else []
+    columns += [
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[rows]:,} 行"),
+        *extra,
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=as_json,
-    ) as bar:
+    ]
+    return Progress(*columns, console=Console(stderr=True), transient=transient)
+
+
+def _run_ingest(ds, paths, fmt, mapping, as_json, force=False):
+    with _bar("导入", as_json, TextColumn("{task.fields[rows]:,} 行")) as bar:
         task = bar.add_task("", total=None, rows=0)
 
         def progress(event: dict) -> None:
@@ -185,14 +190,7 @@ def _station_days(ds, as_json: bool, rebuild: bool) -> dict:
     """Bring the kept station daily values up to date (all of them with ``rebuild``), with progress."""
     from lantian.pipeline import station_days
 
-    with Progress(
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    with _bar(None, True) as bar:
         task = bar.add_task("站点日均值", total=None)
 
         def progress(event: dict) -> None:
@@ -250,15 +248,7 @@ def data_migrate(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     from lantian.pipeline.store import migrate_store
 
     root = _store_path(store)
-    with Progress(
-        TextColumn("[bold]转换[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=as_json,
-    ) as bar:
+    with _bar("转换", as_json) as bar:
         task = bar.add_task("", total=None)
 
         def progress(event: dict) -> None:
@@ -312,15 +302,7 @@ def data_compact(
     settings = config.load(store=store)
     days = history_days if history_days is not None else settings.value("store_history_days")
     ds = _dataset(store)
-    with Progress(
-        TextColumn("[bold]整理[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=as_json,
-    ) as bar:
+    with _bar("整理", as_json) as bar:
         task = bar.add_task("", total=None)
 
         def progress(event: dict) -> None:

@@ -385,15 +385,8 @@ class Dataset:
             self._recover_unless_writing()
 
     # -- low level ----------------------------------------------------------------------------------
-    @contextmanager
     def _lock(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return store_lock(self.root)
 
     def _recover_unless_writing(self) -> None:
         """Recover a killed batch, unless a live writer holds the lock (its batch is still going on)."""
@@ -1250,6 +1243,18 @@ class Dataset:
             .collect()
         )
         return {"hourly": hourly, "daily": daily}
+
+
+@contextmanager
+def store_lock(root: Path):
+    """The store's writer lock (``<store>/.lock``): every writer of the store holds it."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def old_layout(root: Path) -> bool:

@@ -33,13 +33,11 @@ as the previous layout did.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -52,8 +50,11 @@ from lantian.io.dataset import (
     QUARANTINE_SCHEMA,
     TABLES,
     Dataset,
+    _fsync,
+    _fsync_dir,
     now_beijing,
     old_layout,
+    store_lock,
 )
 from lantian.jsonable import dumps
 from lantian.schema import STATION_SCHEMA
@@ -90,7 +91,7 @@ def migrate(root: str | os.PathLike, progress: Callable[[dict], None] | None = N
     if not root.is_dir():
         raise StoreError(f"数据存储 {root} 不存在或不是目录：请用 --store 指定要转换的数据存储目录")
     work = root / WORK
-    with _lock(root):
+    with store_lock(root):
         resumed = work.exists()
         if (work / SWAPPED).exists():
             result = _read_marker(work / SWAPPED)
@@ -348,32 +349,6 @@ def _clean_up(root: Path) -> None:
     (work / SWAPPED).unlink(missing_ok=True)
     work.rmdir()
     _fsync_dir(root)
-
-
-@contextmanager
-def _lock(root: Path) -> Iterator[None]:
-    """The store's writer lock (the same file and semantics as :class:`lantian.io.dataset.Dataset`)."""
-    with open(root / ".lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        _fsync(path)
-    except OSError:  # some file systems cannot sync a directory; the files themselves were synced
-        return
 
 
 __all__ = ["migrate"]
