@@ -1104,19 +1104,19 @@ class Dataset:
         return lf
 
     def _as_of(self, table: Table, years, at: dt.datetime) -> pl.LazyFrame:
-        """The table as it was at ``at``: the version current then. Before the table's first version (a
-        store migrated from the previous layout, whose history starts at the migration) the rows are those
-        of the first version stamped no later than ``at``, with the values a revision replaced since read
-        from ``revisions`` (a value was current from its ``ingested_at`` until its ``revised_at``)."""
-        path = self._table_path(table.name)
-        version = delta.version_at(path, at)
+        """The table as it was at ``at``: the version current then. Before the table's first stamp (a
+        store migrated from the previous layout, whose history starts at the migration): the rows of the
+        version current at that stamp stored by ``at`` (their ``ingested_at``), with the values a revision
+        replaced since read from ``revisions`` (current from their ``ingested_at`` until ``revised_at``)."""
+        stamped = delta.stamps(self._table_path(table.name))
+        version = delta.version_at(stamped, at)
         if version is not None:
             return self._scan(table, years, version)
-        first = delta.first_stamp(path)
-        if first is None:
+        if not stamped:
             return pl.LazyFrame(schema=table.schema)
         when = pl.lit(at).cast(pl.Datetime("us"))
-        rows = self._scan(table, years, delta.version_at(path, first)).filter(pl.col("ingested_at") <= when)
+        first = delta.version_at(stamped, stamped[0][1])
+        rows = self._scan(table, years, first).filter(pl.col("ingested_at") <= when)
         old = self.revisions(table.name).lazy()
         old = old.filter((pl.col("ingested_at") <= when) & (pl.col("revised_at") > when))
         return pl.concat([rows, old.select(list(table.schema))], how="vertical_relaxed")

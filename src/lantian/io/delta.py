@@ -167,21 +167,17 @@ def history(path: Path) -> list[dict]:
     return table.history() if table is not None else []
 
 
-def version_at(path: Path, at: dt.datetime) -> int | None:
-    """The newest version committed by a batch stamped at or before ``at`` (Beijing time, the stamps of
-    the rows it wrote); ``None`` when the table held nothing then."""
-    best = None
-    for entry in history(path):
-        stamp = entry.get(AT_KEY)
-        if stamp is not None and dt.datetime.fromisoformat(stamp) <= at:
-            best = max(best, entry["version"]) if best is not None else entry["version"]
-    return best
+def stamps(path: Path) -> list[tuple[int, dt.datetime]]:
+    """The table's versions committed by a stamped batch, with the batch's stamp (Beijing time, the
+    ``ingested_at`` of the rows it wrote), oldest first."""
+    out = [(e["version"], dt.datetime.fromisoformat(e[AT_KEY])) for e in history(path) if e.get(AT_KEY)]
+    return sorted(out)
 
 
-def first_stamp(path: Path) -> dt.datetime | None:
-    """The earliest batch stamp of the table's history (``None`` for a table without stamped commits)."""
-    stamps = [dt.datetime.fromisoformat(e[AT_KEY]) for e in history(path) if e.get(AT_KEY)]
-    return min(stamps, default=None)
+def version_at(stamped: list[tuple[int, dt.datetime]], at: dt.datetime) -> int | None:
+    """The newest of the ``stamped`` versions (:func:`stamps`) stamped at or before ``at``; ``None`` when
+    the table held nothing then."""
+    return max((version for version, stamp in stamped if stamp <= at), default=None)
 
 
 def roll_back(path: Path, batch: str) -> bool:
