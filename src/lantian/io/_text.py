@@ -194,9 +194,7 @@ def _damaged(data: bytes, problem: str, unread: int, message: str) -> Payload:
 
 #: Contents held in memory under a path of their own (members of a zip archive, :mod:`lantian.io.archives`):
 #: every reader reads them through :func:`file_bytes` as if they were files on disk.
-_IN_MEMORY: contextvars.ContextVar[dict[str, bytes] | None] = contextvars.ContextVar(
-    "in_memory", default=None
-)
+_IN_MEMORY: contextvars.ContextVar[dict[str, bytes] | None] = contextvars.ContextVar("in_memory", default=None)
 
 
 @contextmanager

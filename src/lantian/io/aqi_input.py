@@ -81,9 +81,7 @@ def read_aqi_table(path: str | Path) -> tuple[pl.DataFrame, dict]:
     id_col = next((c for c in IDENTIFIERS if c in raw.columns), None)
     conc_cols = [c for c in CONCENTRATIONS if c in raw.columns]
     if not conc_cols:
-        raise InputError(
-            f"{path}, line 1: no concentration column; add some of {' '.join(CONCENTRATIONS[:7])}"
-        )
+        raise InputError(f"{path}, line 1: no concentration column; add some of {' '.join(CONCENTRATIONS[:7])}")
 
     parsed, _, _ = _text.numeric(raw, {c: c for c in conc_cols})
     for c in conc_cols:
@@ -108,18 +106,12 @@ def read_aqi_table(path: str | Path) -> tuple[pl.DataFrame, dict]:
     if bad_time.any():
         i = bad_time.arg_true()[0]
         expected = "YYYY-MM-DD" if time_col == "date" else "YYYY-MM-DD HH:MM"
-        raise InputError(
-            f"{path}, line {i + 2}, column {time_col!r}: unparseable {time_col} "
-            f"{raw[time_col][i]!r}; use {expected}"
-        )
+        raise InputError(f"{path}, line {i + 2}, column {time_col!r}: unparseable {time_col} "
+                         f"{raw[time_col][i]!r}; use {expected}")
 
     unmonitored = pl.concat_str(
-        [
-            pl.when(pl.col(c).str.strip_chars() == _text.NOT_MONITORED).then(pl.lit(c))
-            for c in conc_cols
-            if c in ("so2", "no2", "co", "o3", "pm10", "pm25")
-        ]
-        or [pl.lit(None, pl.String)],
+        [pl.when(pl.col(c).str.strip_chars() == _text.NOT_MONITORED).then(pl.lit(c)) for c in conc_cols
+         if c in ("so2", "no2", "co", "o3", "pm10", "pm25")] or [pl.lit(None, pl.String)],
         separator=",",
         ignore_nulls=True,
     )
