@@ -248,7 +248,7 @@ def data_migrate(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     from lantian.pipeline.store import migrate_store
 
     root = _store_path(store)
-    with _bar("转换", as_json) as bar:
+    with _bar("转换", True) as bar:
         task = bar.add_task("", total=None)
 
         def progress(event: dict) -> None:
@@ -325,7 +325,7 @@ def data_compact(
     console = Console()
     console.print(table)
     console.print(
-        f"保留了最近 {days} 天的历史：此前被替换的值已不能按时间（as_of）读出，提交记录仍全部保留。",
+        f"保留了最近 {days} 天的历史：此前被替换的值已不能按时间读出，提交记录仍全部保留。",
         highlight=False,
     )
 
